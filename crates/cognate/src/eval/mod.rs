@@ -1,0 +1,1 @@
+//! Eval: the project's own measurement harness over public data sets.
