@@ -1,0 +1,2 @@
+//! Criterion benchmark (placeholder, filled in below).
+fn main() {}
