@@ -31,16 +31,15 @@ pub(crate) fn read_file_document(
         Ok(opened) => opened,
         Err(e) => return failed(id, origin, format!("cannot open: {e}")),
     };
-    if compression == Compression::None {
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.len() > max as u64 {
-                let error = format!(
-                    "document too large: the file is {} bytes, more than max_document_bytes ({max})",
-                    meta.len()
-                );
-                return failed(id, origin, error);
-            }
-        }
+    if compression == Compression::None
+        && let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > max as u64
+    {
+        let error = format!(
+            "document too large: the file is {} bytes, more than max_document_bytes ({max})",
+            meta.len()
+        );
+        return failed(id, origin, error);
     }
     let mut bytes = Vec::new();
     if let Err(e) = reader.take(max as u64 + 1).read_to_end(&mut bytes) {

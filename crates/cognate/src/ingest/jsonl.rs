@@ -264,7 +264,7 @@ impl Source for JsonlSource {
                         Map::new(),
                     )
                 }
-                Ok(Line::Line) => {
+                Ok(Line::Complete) => {
                     self.line += 1;
                     let mut bytes = &self.buf[..];
                     if self.line == 1 {

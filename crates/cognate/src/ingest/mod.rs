@@ -154,6 +154,7 @@ impl Kind {
 }
 
 /// What a reader gives for its next step.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Step {
     Record(Record),
     /// A reader for an input found inside this one (a JSONL or WARC file in a folder).
@@ -241,6 +242,7 @@ impl Ingest {
         })
     }
 
+    #[allow(clippy::result_large_err)]
     fn open_reader(name: String, reader: DynRead) -> Result<Box<dyn Source>, Record> {
         match stream::decompress(reader) {
             Ok((compression, head, reader)) => {
@@ -252,6 +254,7 @@ impl Ingest {
     }
 
     /// Opens an input: a reader for it, or the record that says it failed.
+    #[allow(clippy::result_large_err)]
     fn open(&mut self, pending: Pending) -> Result<Box<dyn Source>, Record> {
         let path = match pending {
             Pending::Reader(name, reader) => return Self::open_reader(name, reader),

@@ -96,7 +96,7 @@ pub enum Line {
     /// End of input: nothing was read.
     Eof,
     /// A line (without its `\n`) is in the buffer.
-    Line,
+    Complete,
     /// The line was longer than the limit; it was skipped to its end and only its
     /// first `limit + 1` bytes are in the buffer. Holds its full length.
     TooLong(u64),
@@ -191,7 +191,7 @@ impl Stream {
         } else if total > limit as u64 {
             Line::TooLong(total)
         } else {
-            Line::Line
+            Line::Complete
         })
     }
 
@@ -256,13 +256,13 @@ mod tests {
     fn bounded_lines() {
         let mut s = stream(b"short\nthis line is long\n\nlast");
         let mut buf = Vec::new();
-        assert_eq!(s.read_line(&mut buf, 8).unwrap(), Line::Line);
+        assert_eq!(s.read_line(&mut buf, 8).unwrap(), Line::Complete);
         assert_eq!(buf, b"short");
         assert_eq!(s.read_line(&mut buf, 8).unwrap(), Line::TooLong(17));
         assert_eq!(buf.len(), 9);
-        assert_eq!(s.read_line(&mut buf, 8).unwrap(), Line::Line);
+        assert_eq!(s.read_line(&mut buf, 8).unwrap(), Line::Complete);
         assert!(buf.is_empty());
-        assert_eq!(s.read_line(&mut buf, 8).unwrap(), Line::Line);
+        assert_eq!(s.read_line(&mut buf, 8).unwrap(), Line::Complete);
         assert_eq!(buf, b"last");
         assert_eq!(s.pos(), 29);
         assert_eq!(s.read_line(&mut buf, 8).unwrap(), Line::Eof);
@@ -277,9 +277,9 @@ mod tests {
         s.unread(&buf[1..]);
         assert_eq!(s.pos(), 1);
         assert!(s.starts_with(b"bcd").unwrap());
-        assert_eq!(s.read_line(&mut buf, 100).unwrap(), Line::Line);
+        assert_eq!(s.read_line(&mut buf, 100).unwrap(), Line::Complete);
         assert_eq!(buf, b"bcdef");
-        assert_eq!(s.read_line(&mut buf, 100).unwrap(), Line::Line);
+        assert_eq!(s.read_line(&mut buf, 100).unwrap(), Line::Complete);
         assert_eq!(buf, b"ghi");
         assert!(s.at_eof().unwrap());
     }

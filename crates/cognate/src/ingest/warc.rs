@@ -32,6 +32,32 @@ fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// `WARC/1.0`, `WARC/1.1`…
+fn is_version_line(line: &[u8]) -> bool {
+    trim_cr(line)
+        .strip_prefix(VERSION_PREFIX)
+        .is_some_and(|minor| !minor.is_empty() && minor.iter().all(u8::is_ascii_digit))
+}
+
+/// Whether `bytes` hold a WARC version line (`WARC/1.0`, perhaps glued to the end
+/// of a cut line, perhaps cut short by the end of `bytes`).
+fn contains_version_line(bytes: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&bytes[from..], VERSION_PREFIX) {
+        let at = from + i;
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |j| at + j);
+        // The minor version, or what the block's end left of it.
+        if trim_cr(&bytes[at + VERSION_PREFIX.len()..end])
+            .iter()
+            .all(u8::is_ascii_digit)
+        {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
 /// A short, printable view of some bytes, for error messages.
 fn preview(bytes: &[u8]) -> String {
     let s = utf8_lossy(&bytes[..bytes.len().min(40)]).text;
@@ -57,6 +83,7 @@ pub(crate) struct WarcSource {
     records: u64,
 }
 
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
     /// A record to yield.
     Record(Record),
@@ -114,7 +141,7 @@ impl WarcSource {
             match self.stream.read_line(&mut self.buf, HEADER_LINE_LIMIT)? {
                 Line::Eof => break,
                 Line::TooLong(_) => continue,
-                Line::Line => {
+                Line::Complete => {
                     if self.unread_version_in_line(line_start, 0) {
                         break;
                     }
@@ -134,23 +161,33 @@ impl WarcSource {
         )))
     }
 
-    /// After a block: `\r\n\r\n`, or leniently any line ends followed by the next
-    /// record or the end of input. On failure the stream is left where it was.
-    fn check_end(&mut self) -> io::Result<bool> {
-        let mut tail = Vec::with_capacity(4);
-        self.stream.read_upto(&mut tail, 4)?;
-        if tail == b"\r\n\r\n" {
+    /// After a block: the record end (`\r\n\r\n`, leniently any line ends), then
+    /// the next record or the end of input. A block that holds a `WARC/1.x` line
+    /// swallowed the start of the next record (its Content-Length is wrong). When
+    /// something else follows, the record is still taken if it ended with line
+    /// ends (the garbage after it is reported on its own). Otherwise the stream is
+    /// left where it was and `false` returned.
+    fn check_end(&mut self, block: &[u8]) -> io::Result<bool> {
+        if contains_version_line(block) {
+            return Ok(false);
+        }
+        let mut eols = Vec::new();
+        while eols.len() < 64 {
+            let mut b = Vec::with_capacity(1);
+            if self.stream.read_upto(&mut b, 1)? == 0 {
+                break;
+            }
+            if b[0] == b'\r' || b[0] == b'\n' {
+                eols.push(b[0]);
+            } else {
+                self.stream.unread(&b);
+                break;
+            }
+        }
+        if eols.len() >= 2 || self.stream.at_eof()? || self.stream.starts_with(VERSION_PREFIX)? {
             return Ok(true);
         }
-        let eol = tail
-            .iter()
-            .take_while(|&&b| b == b'\r' || b == b'\n')
-            .count();
-        self.stream.unread(&tail[eol..]);
-        if self.stream.at_eof()? || self.stream.starts_with(VERSION_PREFIX)? {
-            return Ok(true);
-        }
-        self.stream.unread(&tail[..eol]);
+        self.stream.unread(&eols);
         Ok(false)
     }
 
@@ -169,12 +206,12 @@ impl WarcSource {
                     }
                     return Ok(Outcome::Nothing);
                 }
-                Line::Line if self.buf.iter().all(u8::is_ascii_whitespace) => continue,
+                Line::Complete if self.buf.iter().all(u8::is_ascii_whitespace) => continue,
                 other => break (start, other),
             }
         };
         self.records += 1;
-        if !self.buf.starts_with(VERSION_PREFIX) {
+        if !is_version_line(&self.buf) {
             let reason = format!("expected a WARC/1.x header, found {}", preview(&self.buf));
             if !matches!(first, Line::TooLong(_)) {
                 self.unread_version_in_line(start, 1);
@@ -196,7 +233,7 @@ impl WarcSource {
                 Line::TooLong(n) => {
                     return self.malformed(start, format!("header line of {n} bytes"));
                 }
-                Line::Line => {}
+                Line::Complete => {}
             }
             let line = trim_cr(&self.buf);
             if line.is_empty() {
@@ -212,12 +249,12 @@ impl WarcSource {
                 return self.malformed(start, "headers larger than 1 MiB".to_string());
             }
             let text = utf8_lossy(line).text;
-            if line[0] == b' ' || line[0] == b'\t' {
-                if let Some((_, v)) = headers.last_mut() {
-                    v.push(' ');
-                    v.push_str(text.trim());
-                    continue;
-                }
+            if (line[0] == b' ' || line[0] == b'\t')
+                && let Some((_, v)) = headers.last_mut()
+            {
+                v.push(' ');
+                v.push_str(text.trim());
+                continue;
             }
             match text.split_once(':') {
                 Some((name, value)) if !name.trim().is_empty() => {
@@ -245,7 +282,7 @@ impl WarcSource {
                 );
                 return self.malformed(start, reason);
             }
-            if !self.check_end()? {
+            if !self.check_end(&block)? {
                 self.stream.unread(&block);
                 let reason = format!(
                     "its block of Content-Length {length} is not followed by the record end"
@@ -268,7 +305,7 @@ impl WarcSource {
                 );
                 return Ok(Outcome::Record(self.failed(None, start, error)));
             }
-            if !self.check_end()? {
+            if !self.check_end(&head)? {
                 return self.malformed(
                     start,
                     format!(
