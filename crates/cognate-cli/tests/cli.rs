@@ -109,12 +109,13 @@ fn bad_inputs_are_reported_and_never_lose_documents() {
     let bytes = gz.finish().unwrap();
     std::fs::write(root.join("cut.jsonl.gz"), &bytes[..bytes.len() / 2]).unwrap();
 
+    let (docs, cut, missing) = (root.join("docs"), root.join("cut.jsonl.gz"), root.join("missing.jsonl"));
     let args = [
         "cluster",
-        root.join("docs").to_str().unwrap(),
+        docs.to_str().unwrap(),
         jsonl.to_str().unwrap(),
-        root.join("cut.jsonl.gz").to_str().unwrap(),
-        root.join("missing.jsonl").to_str().unwrap(),
+        cut.to_str().unwrap(),
+        missing.to_str().unwrap(),
     ];
     let out = cognate(&args);
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -223,7 +223,7 @@ pub fn write_report(out: &mut dyn Write, entries: &[Entry], c: &Clustering) -> i
                 let relation = c.relation_to_representative[i as usize].map_or("original", |r| r.as_str());
                 let title = d.title.as_deref().unwrap_or("");
                 let title: String = title.chars().take(70).collect();
-                writeln!(out, "    {:<16} {:<4} {:<15} {}", truncate(&d.id, 16), d.lang, relation, title)?;
+                writeln!(out, "    {:<28} {:<4} {:<15} {}", truncate(&d.id, 28), d.lang, relation, title)?;
             }
         }
     }
