@@ -17,6 +17,9 @@ pub mod metrics;
 pub mod report;
 pub mod rng;
 pub mod semeval;
+#[cfg(test)]
+mod real_data;
+pub mod wmt;
 
 pub use families::FamilyReport;
 pub use metrics::{ClusterScores, Correlation, Prf, pearson, spearman, token_prf};
