@@ -12,11 +12,14 @@
 //!   boilerplate) and [`synth::run_labelled`].
 //! - [`report`]: an aligned text table; every report is also `Serialize` for `--json`.
 
+pub mod extraction;
 pub mod families;
+pub mod langid;
 pub mod metrics;
 pub mod report;
 pub mod rng;
 pub mod semeval;
+pub mod synth;
 #[cfg(test)]
 mod real_data;
 pub mod wmt;
