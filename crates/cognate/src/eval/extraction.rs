@@ -76,8 +76,8 @@ pub fn decode_html(bytes: &[u8]) -> (String, bool) {
 fn cp1252(b: u8) -> char {
     const HIGH: [char; 32] = [
         '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ',
-        '\u{9d}', 'ž', 'Ÿ',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
     ];
     match b {
         0x80..=0x9f => HIGH[(b - 0x80) as usize],
@@ -143,7 +143,11 @@ impl Confusion {
     }
 
     fn ratio(num: u64, den: u64) -> f64 {
-        if den == 0 { 0.0 } else { num as f64 / den as f64 }
+        if den == 0 {
+            0.0
+        } else {
+            num as f64 / den as f64
+        }
     }
 
     /// `tp / (tp + fp)`, 0 when empty (as trafilatura's `ConfusionMatrix.scores`).
@@ -242,11 +246,7 @@ impl ExtractionReport {
         }
         let extract_seconds: f64 = cases.iter().map(|c| c.seconds).sum();
         let per = |s: f64| {
-            if s > 0.0 {
-                cases.len() as f64 / s
-            } else {
-                0.0
-            }
+            if s > 0.0 { cases.len() as f64 / s } else { 0.0 }
         };
         ExtractionReport {
             pages: cases.len(),
@@ -269,8 +269,15 @@ impl ExtractionReport {
     /// The summary as a one-row table.
     pub fn table(&self) -> Table {
         let mut t = Table::new([
-            "pages", "errors", "precision", "recall", "accuracy", "F1", "with kept",
-            "without dropped", "pages/s",
+            "pages",
+            "errors",
+            "precision",
+            "recall",
+            "accuracy",
+            "F1",
+            "with kept",
+            "without dropped",
+            "pages/s",
         ]);
         t.row([
             self.pages.to_string(),
@@ -450,7 +457,15 @@ mod tests {
                 "Main text   here and more".to_string()
             }
         });
-        assert_eq!(r.counts, Confusion { tp: 2, fp: 1, fn_: 1, tn: 2 });
+        assert_eq!(
+            r.counts,
+            Confusion {
+                tp: 2,
+                fp: 1,
+                fn_: 1,
+                tn: 2
+            }
+        );
         assert!((r.precision - 2.0 / 3.0).abs() < 1e-12);
         assert!((r.recall - 2.0 / 3.0).abs() < 1e-12);
         assert!((r.accuracy - 4.0 / 6.0).abs() < 1e-12);
@@ -473,7 +488,15 @@ mod tests {
             String::new()
         });
         assert_eq!(r.errors, 1);
-        assert_eq!(r.counts, Confusion { tp: 0, fp: 0, fn_: 3, tn: 3 });
+        assert_eq!(
+            r.counts,
+            Confusion {
+                tp: 0,
+                fp: 0,
+                fn_: 3,
+                tn: 3
+            }
+        );
         assert_eq!(r.precision, 0.0);
     }
 
@@ -488,13 +511,28 @@ mod tests {
     #[test]
     fn gold_text_mode() {
         let cases = vec![
-            GoldTextCase { id: "1".into(), html: "<p>a b c d</p>".into(), gold: "a b c d".into() },
-            GoldTextCase { id: "2".into(), html: "<p>x</p>".into(), gold: "y z".into() },
+            GoldTextCase {
+                id: "1".into(),
+                html: "<p>a b c d</p>".into(),
+                gold: "a b c d".into(),
+            },
+            GoldTextCase {
+                id: "2".into(),
+                html: "<p>x</p>".into(),
+                gold: "y z".into(),
+            },
         ];
         let r = run_extraction_gold(&cases, |h| h.replace("<p>", " ").replace("</p>", " "));
         // Page 1: 4 of 4 tokens in common. Page 2: "x" against "y z", none in common.
         // Micro: common 4, extracted 5, gold 6 → P 0.8, R 4/6.
-        assert_eq!(r.counts, TokenCounts { common: 4, extracted: 5, gold: 6 });
+        assert_eq!(
+            r.counts,
+            TokenCounts {
+                common: 4,
+                extracted: 5,
+                gold: 6
+            }
+        );
         assert!((r.micro.precision - 0.8).abs() < 1e-12);
         assert!((r.micro.recall - 4.0 / 6.0).abs() < 1e-12);
         // Macro: page 1 F1 1, page 2 F1 0 → 0.5.

@@ -64,8 +64,7 @@ impl FamilyReport {
     /// The report as an aligned table: one row per group, then `all`.
     pub fn table(&self) -> Table {
         let mut t = Table::new([
-            "group", "docs", "gold", "pred", "pair P", "pair R", "pair F1", "B3 P", "B3 R",
-            "B3 F1",
+            "group", "docs", "gold", "pred", "pair P", "pair R", "pair F1", "B3 P", "B3 R", "B3 F1",
         ]);
         let row = |t: &mut Table, name: &str, s: &ClusterScores| {
             t.row([
@@ -104,7 +103,9 @@ pub struct KindRecall {
 }
 
 /// Computes [`KindRecall`] from (kind, gold, predicted) triples.
-pub fn kind_recall<'a>(items: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> Vec<KindRecall> {
+pub fn kind_recall<'a>(
+    items: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Vec<KindRecall> {
     let items: Vec<(&str, &str, &str)> = items.into_iter().collect();
     let mut family_size: HashMap<&str, usize> = HashMap::new();
     let mut cell: HashMap<(&str, &str), usize> = HashMap::new();

@@ -186,10 +186,10 @@ pub fn load_lingua_sentences(
     let mut files = BTreeMap::new();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        if path.extension().is_some_and(|x| x == "txt") {
-            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-                files.insert(normalize_code(stem), path);
-            }
+        if path.extension().is_some_and(|x| x == "txt")
+            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+        {
+            files.insert(normalize_code(stem), path);
         }
     }
     let mut out = Vec::new();
@@ -240,7 +240,14 @@ impl LangIdReport {
     /// A table of the `n` worst languages (all when `None`), then the averages.
     pub fn table(&self, n: Option<usize>) -> Table {
         let rows = n.map_or(&self.per_language[..], |n| self.worst(n));
-        let mut t = Table::new(["lang", "name", "sentences", "accuracy", "none", "confused with"]);
+        let mut t = Table::new([
+            "lang",
+            "name",
+            "sentences",
+            "accuracy",
+            "none",
+            "confused with",
+        ]);
         for l in rows {
             let conf = l
                 .confusions

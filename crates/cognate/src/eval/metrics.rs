@@ -117,7 +117,13 @@ impl Prf {
     /// From counts: `tp / predicted` and `tp / gold`. An empty denominator gives 1.0
     /// (nothing was claimed, so nothing was claimed wrongly; nothing was to be found).
     pub fn from_counts(tp: u64, predicted: u64, gold: u64) -> Self {
-        let ratio = |num: u64, den: u64| if den == 0 { 1.0 } else { num as f64 / den as f64 };
+        let ratio = |num: u64, den: u64| {
+            if den == 0 {
+                1.0
+            } else {
+                num as f64 / den as f64
+            }
+        };
         Prf::new(ratio(tp, predicted), ratio(tp, gold))
     }
 
@@ -312,11 +318,11 @@ impl TokenCounts {
         let (mut common, mut n_ext) = (0, 0);
         for t in tokens(extracted) {
             n_ext += 1;
-            if let Some(c) = bag.get_mut(&t) {
-                if *c > 0 {
-                    *c -= 1;
-                    common += 1;
-                }
+            if let Some(c) = bag.get_mut(&t)
+                && *c > 0
+            {
+                *c -= 1;
+                common += 1;
             }
         }
         TokenCounts {
@@ -330,7 +336,11 @@ impl TokenCounts {
     /// tokens all three are 1 if both are empty and 0 otherwise (the SQuAD convention).
     pub fn prf(&self) -> Prf {
         if self.extracted == 0 || self.gold == 0 {
-            let v = if self.extracted == self.gold { 1.0 } else { 0.0 };
+            let v = if self.extracted == self.gold {
+                1.0
+            } else {
+                0.0
+            };
             return Prf {
                 precision: v,
                 recall: v,
@@ -390,8 +400,14 @@ mod tests {
 
     #[test]
     fn ranks_average_ties() {
-        assert_eq!(average_ranks(&[10.0, 20.0, 20.0, 30.0]), vec![1.0, 2.5, 2.5, 4.0]);
-        assert_eq!(average_ranks(&[3.0, 1.0, 3.0, 3.0]), vec![3.0, 1.0, 3.0, 3.0]);
+        assert_eq!(
+            average_ranks(&[10.0, 20.0, 20.0, 30.0]),
+            vec![1.0, 2.5, 2.5, 4.0]
+        );
+        assert_eq!(
+            average_ranks(&[3.0, 1.0, 3.0, 3.0]),
+            vec![3.0, 1.0, 3.0, 3.0]
+        );
         assert_eq!(average_ranks(&[]), Vec::<f64>::new());
     }
 
@@ -486,7 +502,10 @@ mod tests {
             }
         }
         let c = Contingency::new(&gold, &pred);
-        assert_eq!((c.true_pairs(), c.predicted_pairs(), c.gold_pairs()), (tp, pp, gp));
+        assert_eq!(
+            (c.true_pairs(), c.predicted_pairs(), c.gold_pairs()),
+            (tp, pp, gp)
+        );
     }
 
     #[test]
@@ -507,8 +526,22 @@ mod tests {
         assert!(close(p.f1, 0.8));
         // Repeated extracted tokens only count as often as gold has them.
         let c = TokenCounts::of("a a a b", "a b b");
-        assert_eq!(c, TokenCounts { common: 2, extracted: 4, gold: 3 });
-        assert_eq!(token_prf("", ""), Prf { precision: 1.0, recall: 1.0, f1: 1.0 });
+        assert_eq!(
+            c,
+            TokenCounts {
+                common: 2,
+                extracted: 4,
+                gold: 3
+            }
+        );
+        assert_eq!(
+            token_prf("", ""),
+            Prf {
+                precision: 1.0,
+                recall: 1.0,
+                f1: 1.0
+            }
+        );
         assert_eq!(token_prf("", "x").f1, 0.0);
         assert_eq!(token_prf("x", "").f1, 0.0);
     }

@@ -16,12 +16,12 @@ pub mod extraction;
 pub mod families;
 pub mod langid;
 pub mod metrics;
+#[cfg(test)]
+mod real_data;
 pub mod report;
 pub mod rng;
 pub mod semeval;
 pub mod synth;
-#[cfg(test)]
-mod real_data;
 pub mod wmt;
 
 pub use families::FamilyReport;

@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::metrics::Correlation;
 use super::report::{Table, fmt_opt};
 use super::rng::SplitMix64;
+use crate::document::Document;
 use crate::error::{Error, Result};
 
 /// One labelled article pair.
@@ -48,6 +49,20 @@ impl SemevalPair {
     /// one original pair share it.
     pub fn base_pair(&self) -> String {
         base_pair(&self.pair_id)
+    }
+
+    /// The two texts as pipeline documents (`<pair_id>/1`, `<pair_id>/2`) with their
+    /// declared languages.
+    pub fn documents(&self) -> (Document, Document) {
+        let doc = |n: u8, text: &str, lang: &str| {
+            let mut d = Document::text(format!("{}/{n}", self.pair_id), text);
+            d.lang = Some(lang.to_string());
+            d
+        };
+        (
+            doc(1, &self.text1, &self.lang1),
+            doc(2, &self.text2, &self.lang2),
+        )
     }
 
     /// `lang1-lang2`, e.g. `de-en`.
@@ -113,7 +128,15 @@ pub fn read_semeval<R: Read>(reader: R, input: &str) -> Result<Vec<SemevalPair>>
         need("text2")?,
         need("Overall")?,
     );
-    let opt_cols = ["Geography", "Entities", "Time", "Narrative", "Style", "Tone"].map(col);
+    let opt_cols = [
+        "Geography",
+        "Entities",
+        "Time",
+        "Narrative",
+        "Style",
+        "Tone",
+    ]
+    .map(col);
     let mut out = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| Error::format(input, e.to_string()))?;
@@ -132,9 +155,8 @@ pub fn read_semeval<R: Read>(reader: R, input: &str) -> Result<Vec<SemevalPair>>
             })
         };
         let pair_id = get(c_id).trim().to_string();
-        let overall = num(c_overall)?.ok_or_else(|| {
-            Error::format(input, format!("row {row} ({pair_id}): empty Overall"))
-        })?;
+        let overall = num(c_overall)?
+            .ok_or_else(|| Error::format(input, format!("row {row} ({pair_id}): empty Overall")))?;
         let opt = |k: usize| -> Result<Option<f64>> {
             match opt_cols[k] {
                 Some(c) => num(c),
@@ -396,6 +418,11 @@ mod tests {
         assert_eq!(p[1].style, None);
         assert_eq!(p[1].base_pair(), "1484039360_1484180228");
         assert_eq!(p[2].base_pair(), p[1].base_pair());
+        let (a, b) = p[1].documents();
+        assert_eq!(
+            (a.id.as_str(), b.lang.as_deref()),
+            ("1484039360it_1484180228it/1", Some("it"))
+        );
     }
 
     #[test]
@@ -413,7 +440,10 @@ mod tests {
 
     #[test]
     fn suffixes() {
-        assert_eq!(base_pair("1556488279_1573093212fr"), "1556488279_1573093212");
+        assert_eq!(
+            base_pair("1556488279_1573093212fr"),
+            "1556488279_1573093212"
+        );
         assert!(is_augmented("1556488279_1573093212fr"));
         assert!(is_augmented("1484012813zh_1483937746"));
         assert!(!is_augmented("1483772389_1483772403"));

@@ -370,7 +370,10 @@ pub fn generate_with(
             }
             GoldKind::Truncation => {
                 let s = *rng.pick(&pool).unwrap();
-                (s, truncate(&sources[s].text, options.truncation_keep, &mut rng))
+                (
+                    s,
+                    truncate(&sources[s].text, options.truncation_keep, &mut rng),
+                )
             }
             GoldKind::Boilerplate => {
                 let s = *rng.pick(&pool).unwrap();
@@ -424,7 +427,13 @@ pub fn edit(text: &str, rate: f64, rng: &mut SplitMix64) -> String {
         if unspaced(line) {
             (line.chars().map(String::from).collect(), "")
         } else {
-            (line.split(' ').filter(|w| !w.is_empty()).map(String::from).collect(), " ")
+            (
+                line.split(' ')
+                    .filter(|w| !w.is_empty())
+                    .map(String::from)
+                    .collect(),
+                " ",
+            )
         }
     };
     let mut toks: Vec<(Vec<String>, &str)> = lines.iter().map(|l| tokenize(l)).collect();
@@ -628,7 +637,9 @@ mod tests {
             kind: if leaf == "src" {
                 WmtKind::Src
             } else {
-                WmtKind::Hyp { system: leaf.to_string() }
+                WmtKind::Hyp {
+                    system: leaf.to_string(),
+                }
             },
         }
     }
@@ -643,8 +654,18 @@ mod tests {
                 "de",
                 &format!("Die Nachricht Nummer {f} ist wichtig. Sie hat zwei Sätze.\n\nUnd einen zweiten Absatz {f}."),
             ));
-            v.push(doc(&fam, "sysA", "en", &format!("News number {f} is important. It has two sentences.")));
-            v.push(doc(&fam, "sysB", "zh", &format!("第{f}号新闻很重要。它有两个句子。")));
+            v.push(doc(
+                &fam,
+                "sysA",
+                "en",
+                &format!("News number {f} is important. It has two sentences."),
+            ));
+            v.push(doc(
+                &fam,
+                "sysB",
+                "zh",
+                &format!("第{f}号新闻很重要。它有两个句子。"),
+            ));
         }
         v
     }
@@ -664,6 +685,8 @@ mod tests {
         assert_ne!(a, c);
         assert_eq!(sa.bytes, a.len() as u64);
         assert_eq!(sa.documents, 200);
+        let json = serde_json::to_value(&sa).unwrap();
+        assert!(json["by_kind"]["original"].as_u64().unwrap() > 0);
     }
 
     #[test]
@@ -717,11 +740,21 @@ mod tests {
         let cjk = edit("第1号新闻很重要。它有两个句子。", 0.3, &mut rng);
         assert!(!cjk.contains(' '));
 
-        let t = truncate("Erster Satz. Zweiter Satz hier. Dritter.", (0.5, 0.5), &mut rng);
+        let t = truncate(
+            "Erster Satz. Zweiter Satz hier. Dritter.",
+            (0.5, 0.5),
+            &mut rng,
+        );
         assert_eq!(t, "Erster Satz.");
         assert_eq!(truncate("x", (0.5, 0.5), &mut rng), "x");
 
-        let b = add_boilerplate("Absatz eins.\n\nAbsatz zwei.", "de", "Anderer Titel", (2, 2), &mut rng);
+        let b = add_boilerplate(
+            "Absatz eins.\n\nAbsatz zwei.",
+            "de",
+            "Anderer Titel",
+            (2, 2),
+            &mut rng,
+        );
         assert_eq!(b.split("\n\n").count(), 4);
         assert!(b.contains("Absatz eins.") && b.contains("Absatz zwei."));
         assert_eq!(teaser(&"wort ".repeat(40)).chars().count(), 80);

@@ -197,71 +197,68 @@ pub fn parse_wmt<R: BufRead>(
             .map_err(|e| err(e, xml.buffer_position()))?;
         let empty = matches!(event, Event::Empty(_));
         match event {
-            Event::Start(e) | Event::Empty(e) => {
-                match e.name().as_ref() {
-                    "doc" => {
-                        let id = attr(&e, "id", input)?.ok_or_else(|| {
-                            Error::format(input, "a <doc> without an id attribute")
-                        })?;
-                        let domain = attr(&e, "domain", input)?
-                            .filter(|d| !d.is_empty())
-                            .or_else(|| domain_from_id(&id).map(str::to_string));
-                        let keep = options.keeps_domain(domain.as_deref());
-                        doc = Some(OpenDoc {
-                            id,
-                            domain,
-                            origlang: attr(&e, "origlang", input)?,
-                            keep,
-                            hyps: 0,
-                            used_ids: HashMap::new(),
-                        });
-                        if empty {
-                            doc = None;
-                        }
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                "doc" => {
+                    let id = attr(&e, "id", input)?
+                        .ok_or_else(|| Error::format(input, "a <doc> without an id attribute"))?;
+                    let domain = attr(&e, "domain", input)?
+                        .filter(|d| !d.is_empty())
+                        .or_else(|| domain_from_id(&id).map(str::to_string));
+                    let keep = options.keeps_domain(domain.as_deref());
+                    doc = Some(OpenDoc {
+                        id,
+                        domain,
+                        origlang: attr(&e, "origlang", input)?,
+                        keep,
+                        hyps: 0,
+                        used_ids: HashMap::new(),
+                    });
+                    if empty {
+                        doc = None;
                     }
-                    name @ ("src" | "ref" | "hyp") => {
-                        let Some(d) = doc.as_mut() else {
-                            return Err(Error::format(input, format!("<{name}> outside a <doc>")));
-                        };
-                        let kind = match name {
-                            "src" => WmtKind::Src,
-                            "ref" => WmtKind::Ref {
-                                translator: attr(&e, "translator", input)?
-                                    .unwrap_or_else(|| "A".to_string()),
-                            },
-                            _ => WmtKind::Hyp {
-                                system: attr(&e, "system", input)?
-                                    .unwrap_or_else(|| "unknown".to_string()),
-                            },
-                        };
-                        let wanted = d.keep
-                            && match &kind {
-                                WmtKind::Src => true,
-                                WmtKind::Ref { .. } => options.include_refs,
-                                WmtKind::Hyp { .. } => {
-                                    d.hyps += 1;
-                                    options.include_hyps
-                                        && options.max_hyps_per_doc.is_none_or(|m| d.hyps <= m)
-                                }
-                            };
-                        if wanted && !empty {
-                            text = Some(OpenText {
-                                kind,
-                                lang: attr(&e, "lang", input)?.unwrap_or_default(),
-                                paragraphs: Vec::new(),
-                                segments: Vec::new(),
-                                seg: None,
-                            });
-                        }
-                    }
-                    "seg" if !empty => {
-                        if let Some(t) = text.as_mut() {
-                            t.seg = Some(String::new());
-                        }
-                    }
-                    _ => {}
                 }
-            }
+                name @ ("src" | "ref" | "hyp") => {
+                    let Some(d) = doc.as_mut() else {
+                        return Err(Error::format(input, format!("<{name}> outside a <doc>")));
+                    };
+                    let kind = match name {
+                        "src" => WmtKind::Src,
+                        "ref" => WmtKind::Ref {
+                            translator: attr(&e, "translator", input)?
+                                .unwrap_or_else(|| "A".to_string()),
+                        },
+                        _ => WmtKind::Hyp {
+                            system: attr(&e, "system", input)?
+                                .unwrap_or_else(|| "unknown".to_string()),
+                        },
+                    };
+                    let wanted = d.keep
+                        && match &kind {
+                            WmtKind::Src => true,
+                            WmtKind::Ref { .. } => options.include_refs,
+                            WmtKind::Hyp { .. } => {
+                                d.hyps += 1;
+                                options.include_hyps
+                                    && options.max_hyps_per_doc.is_none_or(|m| d.hyps <= m)
+                            }
+                        };
+                    if wanted && !empty {
+                        text = Some(OpenText {
+                            kind,
+                            lang: attr(&e, "lang", input)?.unwrap_or_default(),
+                            paragraphs: Vec::new(),
+                            segments: Vec::new(),
+                            seg: None,
+                        });
+                    }
+                }
+                "seg" if !empty => {
+                    if let Some(t) = text.as_mut() {
+                        t.seg = Some(String::new());
+                    }
+                }
+                _ => {}
+            },
             Event::Text(e) => {
                 if let Some(s) = text.as_mut().and_then(|t| t.seg.as_mut()) {
                     s.push_str(&e.xml10_content());
@@ -292,12 +289,12 @@ pub fn parse_wmt<R: BufRead>(
             }
             Event::End(e) => match e.name().as_ref() {
                 "seg" => {
-                    if let Some(t) = text.as_mut() {
-                        if let Some(s) = t.seg.take() {
-                            let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-                            if !s.is_empty() {
-                                t.segments.push(s);
-                            }
+                    if let Some(t) = text.as_mut()
+                        && let Some(s) = t.seg.take()
+                    {
+                        let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+                        if !s.is_empty() {
+                            t.segments.push(s);
                         }
                     }
                 }
@@ -512,7 +509,12 @@ mod tests {
         );
         assert_eq!(docs[4].text, "Deux.");
         assert!(docs.iter().all(|d| d.family == "de-fr/faz.1"));
-        assert_eq!(docs[3].kind, WmtKind::Hyp { system: "SysOne".into() });
+        assert_eq!(
+            docs[3].kind,
+            WmtKind::Hyp {
+                system: "SysOne".into()
+            }
+        );
         assert_eq!(docs[0].domain.as_deref(), Some("news"));
         assert_eq!(docs[0].to_document().lang.as_deref(), Some("de"));
     }
@@ -556,7 +558,10 @@ mod tests {
             Some("de-fr")
         );
         assert_eq!(file_pair_of(Path::new("x.xml")), None);
-        assert_eq!(domain_from_id("conversational_ja_072"), Some("conversation"));
+        assert_eq!(
+            domain_from_id("conversational_ja_072"),
+            Some("conversation")
+        );
         assert_eq!(domain_from_id("review_beauty_87_1"), Some("ecommerce"));
         assert_eq!(domain_from_id("test_uk_257"), None);
         assert_eq!(domain_from_id("bbc.381647"), None);
