@@ -227,6 +227,36 @@ impl Stream {
         Ok(got)
     }
 
+    /// Skips to the next occurrence of `pattern` (left unread); `false` if the
+    /// input ends first (everything was skipped). Never holds more than the
+    /// buffer's worth of bytes.
+    pub fn skip_to(&mut self, pattern: &[u8]) -> io::Result<bool> {
+        let keep = pattern.len().saturating_sub(1);
+        loop {
+            let avail = self.fill()?;
+            if avail.is_empty() {
+                return Ok(false);
+            }
+            if let Some(i) = memchr::memmem::find(avail, pattern) {
+                self.consume(i);
+                return Ok(true);
+            }
+            if avail.len() > keep {
+                let n = avail.len() - keep;
+                self.consume(n);
+                continue;
+            }
+            // Fewer bytes at hand than the pattern: join them with what follows.
+            let mut head = avail.to_vec();
+            self.consume(head.len());
+            let got = self.read_upto(&mut head, pattern.len() as u64)?;
+            if got == 0 {
+                return Ok(false);
+            }
+            self.unread(&head);
+        }
+    }
+
     /// True if the next bytes start with `prefix` (looks at most `prefix.len()` bytes
     /// ahead, without consuming them).
     pub fn starts_with(&mut self, prefix: &[u8]) -> io::Result<bool> {
@@ -281,6 +311,28 @@ mod tests {
         assert_eq!(buf, b"bcdef");
         assert_eq!(s.read_line(&mut buf, 100).unwrap(), Line::Complete);
         assert_eq!(buf, b"ghi");
+        assert!(s.at_eof().unwrap());
+    }
+
+    #[test]
+    fn skip_to_finds_a_pattern_across_buffer_ends() {
+        let mut bytes = vec![b'x'; 200_000];
+        bytes.extend_from_slice(b"WARC/1.0 rest");
+        let mut s = stream(&bytes);
+        assert!(s.skip_to(b"WARC/1.").unwrap());
+        assert_eq!(s.pos(), 200_000);
+        let mut buf = Vec::new();
+        s.read_line(&mut buf, 100).unwrap();
+        assert_eq!(buf, b"WARC/1.0 rest");
+        // Split by an unread.
+        let mut s = stream(b"aaWARC/1.0");
+        let mut buf = Vec::new();
+        s.read_upto(&mut buf, 5).unwrap();
+        s.unread(&buf[2..]);
+        assert!(s.skip_to(b"WARC/1.").unwrap());
+        assert_eq!(s.pos(), 2);
+        let mut s = stream(b"no pattern WARC/1");
+        assert!(!s.skip_to(b"WARC/1.").unwrap());
         assert!(s.at_eof().unwrap());
     }
 

@@ -136,18 +136,7 @@ impl WarcSource {
     /// Skips to the next `WARC/1.` (left unread) or the end of input, and reports
     /// the malformed record that started at `start`.
     fn malformed(&mut self, start: u64, reason: String) -> io::Result<Outcome> {
-        loop {
-            let line_start = self.stream.pos();
-            match self.stream.read_line(&mut self.buf, HEADER_LINE_LIMIT)? {
-                Line::Eof => break,
-                Line::TooLong(_) => continue,
-                Line::Complete => {
-                    if self.unread_version_in_line(line_start, 0) {
-                        break;
-                    }
-                }
-            }
-        }
+        self.stream.skip_to(VERSION_PREFIX)?;
         let skipped = self.stream.pos() - start;
         let to = if self.stream.at_eof()? {
             "the end of the input"
