@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cognate", version, about = "Find copies, translations and same-event articles in multilingual news")]
+#[command(
+    name = "cognate",
+    version,
+    about = "Find copies, translations and same-event articles in multilingual news"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,6 +48,9 @@ pub struct Common {
     /// Exit with status 1 if any document could not be read.
     #[arg(long)]
     pub strict: bool,
+    /// Thresholds that turn signals into relations, as JSON (any subset of the fields).
+    #[arg(long, value_name = "FILE")]
+    pub thresholds: Option<PathBuf>,
     /// Documents larger than this many bytes are reported as errors.
     #[arg(long, default_value_t = 64 << 20)]
     pub max_document_bytes: usize,
@@ -88,6 +95,9 @@ pub struct CompareArgs {
     pub output: Option<PathBuf>,
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Thresholds that turn signals into relations, as JSON (any subset of the fields).
+    #[arg(long, value_name = "FILE")]
+    pub thresholds: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {

@@ -8,7 +8,10 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn cognate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cognate")).args(args).output().expect("cognate runs")
+    Command::new(env!("CARGO_BIN_EXE_cognate"))
+        .args(args)
+        .output()
+        .expect("cognate runs")
 }
 
 fn lines(out: &[u8]) -> Vec<Value> {
@@ -32,7 +35,11 @@ fn by_id<'a>(records: &'a [Value], prefix: &str) -> &'a Value {
 #[test]
 fn seeds_form_the_expected_family_and_events() {
     let out = cognate(&["cluster", seeds().to_str().unwrap(), "--report"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let records = lines(&out.stdout);
     assert_eq!(records.len(), 5);
     let family = |p: &str| by_id(&records, p)["family"].as_str().unwrap().to_string();
@@ -47,10 +54,22 @@ fn seeds_form_the_expected_family_and_events() {
     assert_eq!(by_id(&records, "001")["lang"], "vi");
     let relations: Vec<&str> = ["000", "001", "004"]
         .iter()
-        .map(|p| by_id(&records, p)["relation_to_family_representative"].as_str().unwrap())
+        .map(|p| {
+            by_id(&records, p)["relation_to_family_representative"]
+                .as_str()
+                .unwrap()
+        })
         .collect();
-    assert_eq!(relations.iter().filter(|r| **r == "representative").count(), 1, "{relations:?}");
-    assert_eq!(relations.iter().filter(|r| **r == "translation").count(), 2, "{relations:?}");
+    assert_eq!(
+        relations.iter().filter(|r| **r == "representative").count(),
+        1,
+        "{relations:?}"
+    );
+    assert_eq!(
+        relations.iter().filter(|r| **r == "translation").count(),
+        2,
+        "{relations:?}"
+    );
     let report = String::from_utf8_lossy(&out.stderr);
     assert!(report.contains("2 events and 3 families"), "{report}");
 }
@@ -65,8 +84,17 @@ fn output_does_not_depend_on_thread_count() {
         .enumerate()
     {
         for copy in 0..30 {
-            let edited: String = text.split(' ').filter(|w| w.len() % 7 != copy % 7).collect::<Vec<_>>().join(" ");
-            writeln!(jsonl, "{}", serde_json::json!({"id": format!("d{i}-{copy}"), "text": edited})).unwrap();
+            let edited: String = text
+                .split(' ')
+                .filter(|w| w.len() % 7 != copy % 7)
+                .collect::<Vec<_>>()
+                .join(" ");
+            writeln!(
+                jsonl,
+                "{}",
+                serde_json::json!({"id": format!("d{i}-{copy}"), "text": edited})
+            )
+            .unwrap();
         }
     }
     drop(jsonl);
@@ -83,11 +111,23 @@ fn bad_inputs_are_reported_and_never_lose_documents() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::create_dir(root.join("docs")).unwrap();
-    std::fs::write(root.join("docs/good.txt"), "Stoltenberg said 100,000 troops gathered near the border.").unwrap();
-    std::fs::write(root.join("docs/latin1.txt"), b"Caf\xe9 au lait, 12 345 tasses vendues \xe0 Paris.").unwrap();
+    std::fs::write(
+        root.join("docs/good.txt"),
+        "Stoltenberg said 100,000 troops gathered near the border.",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("docs/latin1.txt"),
+        b"Caf\xe9 au lait, 12 345 tasses vendues \xe0 Paris.",
+    )
+    .unwrap();
     std::fs::write(root.join("docs/binary.txt"), b"\x00\x01\x02\x03binary\x00").unwrap();
     std::fs::write(root.join("docs/empty.txt"), b"").unwrap();
-    std::fs::write(root.join("docs/soup.html"), "<html><body><div><p>Unclosed <b>soup <i>here 2022").unwrap();
+    std::fs::write(
+        root.join("docs/soup.html"),
+        "<html><body><div><p>Unclosed <b>soup <i>here 2022",
+    )
+    .unwrap();
     let jsonl = root.join("docs.jsonl");
     std::fs::write(
         &jsonl,
@@ -109,7 +149,11 @@ fn bad_inputs_are_reported_and_never_lose_documents() {
     let bytes = gz.finish().unwrap();
     std::fs::write(root.join("cut.jsonl.gz"), &bytes[..bytes.len() / 2]).unwrap();
 
-    let (docs, cut, missing) = (root.join("docs"), root.join("cut.jsonl.gz"), root.join("missing.jsonl"));
+    let (docs, cut, missing) = (
+        root.join("docs"),
+        root.join("cut.jsonl.gz"),
+        root.join("missing.jsonl"),
+    );
     let args = [
         "cluster",
         docs.to_str().unwrap(),
@@ -137,15 +181,24 @@ fn bad_inputs_are_reported_and_never_lose_documents() {
     assert_eq!(status("a"), "ok");
     assert_eq!(status("7"), "ok");
     assert_eq!(status("c"), "error");
-    assert_eq!(records.iter().find(|r| r["id"] == "a").unwrap()["source"], "kept");
+    assert_eq!(
+        records.iter().find(|r| r["id"] == "a").unwrap()["source"],
+        "kept"
+    );
     let errors: Vec<&Value> = records.iter().filter(|r| r["status"] == "error").collect();
     // binary, empty?, bad JSON, missing id, missing text, truncated gzip, missing file.
     assert!(errors.len() >= 5, "{errors:?}");
     assert!(
-        errors.iter().any(|r| r["error"].as_str().unwrap().contains("docs.jsonl:2")),
+        errors
+            .iter()
+            .any(|r| r["error"].as_str().unwrap().contains("docs.jsonl:2")),
         "the malformed line is named with its place: {errors:?}"
     );
-    assert!(records.iter().any(|r| r["id"].as_str().unwrap().starts_with('z') && r["status"] == "ok"));
+    assert!(
+        records
+            .iter()
+            .any(|r| r["id"].as_str().unwrap().starts_with('z') && r["status"] == "ok")
+    );
     assert!(stderr.contains("failed"), "{stderr}");
     assert!(stderr.contains("decoded lossily"), "{stderr}");
 
@@ -161,7 +214,10 @@ fn nothing_readable_is_an_error() {
     assert_eq!(out.status.code(), Some(1));
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
-    assert_eq!(cognate(&["cluster", empty.to_str().unwrap()]).status.code(), Some(1));
+    assert_eq!(
+        cognate(&["cluster", empty.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -174,17 +230,38 @@ fn clean_reports_language_text_and_removals() {
     )
     .unwrap();
     let output = dir.path().join("out.jsonl");
-    let out = cognate(&["clean", input.to_str().unwrap(), "-o", output.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cognate(&[
+        "clean",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
     let records = lines(&std::fs::read(&output).unwrap());
     assert_eq!(records[0]["lang"], "it");
-    assert!(records[0]["text"].as_str().unwrap().contains("differenze significative"));
+    assert!(
+        records[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("differenze significative")
+    );
     assert!(records[0]["removed"].is_array());
     assert_eq!(records[0]["n"], 1);
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter(|e| {
-        e.as_ref().unwrap().file_name().to_string_lossy().contains(".tmp")
-    }).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".tmp")
+        })
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -198,12 +275,26 @@ fn compare_two_files_and_pairs() {
             .find(|x| x.file_name().unwrap().to_string_lossy().starts_with(p))
             .unwrap()
     };
-    let out = cognate(&["compare", file("000").to_str().unwrap(), file("004").to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cognate(&[
+        "compare",
+        file("000").to_str().unwrap(),
+        file("004").to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = &lines(&out.stdout)[0];
     assert_eq!(v["relation"], "translation", "{v}");
     assert!(v["score"].as_f64().unwrap() < 2.5);
-    assert!(v["evidence"]["shared_numbers"].as_array().unwrap().iter().any(|p| p[0] == "100.000"));
+    assert!(
+        v["evidence"]["shared_numbers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p[0] == "100.000")
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let pairs = dir.path().join("pairs.jsonl");

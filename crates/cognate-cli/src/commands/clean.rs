@@ -29,7 +29,12 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
                 Record::Failed(f) => failed_record(f),
                 Record::Ok(doc) => {
                     let c = pipeline.clean(doc);
-                    let published = c.cleaned.published.as_ref().or(doc.published.as_ref()).map(|p| p.raw.as_str());
+                    let published = c
+                        .cleaned
+                        .published
+                        .as_ref()
+                        .or(doc.published.as_ref())
+                        .map(|p| p.raw.as_str());
                     clean_record(
                         &doc.id,
                         &c.lang.lang,

@@ -5,7 +5,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use cognate::document::Record;
 use cognate::output::{AtomicFile, cluster_records, event_records, write_line, write_report};
-use cognate::pipeline::{Config, Entry, Pipeline};
+use cognate::pipeline::{Entry, Pipeline};
 use serde_json::json;
 
 use super::{CHUNK, Output, ingest, set_threads, summarize};
@@ -13,7 +13,7 @@ use crate::ClusterArgs;
 
 pub fn run(args: ClusterArgs) -> Result<ExitCode> {
     set_threads(args.common.threads)?;
-    let pipeline = Pipeline::new(Config::default());
+    let pipeline = Pipeline::new(super::config(args.common.thresholds.as_deref())?);
     let started = Instant::now();
     let mut reader = ingest(&args.common);
     let bar = crate::progress::documents("analyse");
@@ -37,17 +37,20 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode> {
     }
     out.finish()?;
     if let Some(path) = &args.clusters {
-        let mut file = AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut file =
+            AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
         for line in event_records(&entries, &clustering) {
             write_line(&mut file, &line)?;
         }
-        file.commit().with_context(|| format!("writing {}", path.display()))?;
+        file.commit()
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     match args.report.as_deref() {
         None => {}
         Some("-") => write_report(&mut std::io::stderr().lock(), &entries, &clustering)?,
         Some(path) => {
-            let mut file = AtomicFile::create(path.as_ref()).with_context(|| format!("creating {path}"))?;
+            let mut file =
+                AtomicFile::create(path.as_ref()).with_context(|| format!("creating {path}"))?;
             write_report(&mut file, &entries, &clustering)?;
             file.commit().with_context(|| format!("writing {path}"))?;
         }
@@ -79,7 +82,8 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode> {
         docs / started.elapsed().as_secs_f64()
     );
     if let Some(path) = &args.stats {
-        let mut file = AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut file =
+            AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
         writeln!(file, "{}", serde_json::to_string_pretty(&stats)?)?;
         file.commit()?;
     }

@@ -3,11 +3,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use cognate::document::{Document, Location, Origin, Record};
-use cognate::features::extract_anchors;
 use cognate::features::anchors::AnchorKind;
+use cognate::features::extract_anchors;
 use cognate::ingest::{Ingest, IngestOptions, Input};
 use cognate::output::write_line;
-use cognate::pipeline::{Analysis, Config, Pipeline};
+use cognate::pipeline::{Analysis, Pipeline};
 use cognate::score::AnchorWeights;
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -17,7 +17,7 @@ use crate::CompareArgs;
 
 pub fn run(args: CompareArgs) -> Result<ExitCode> {
     set_threads(args.threads)?;
-    let pipeline = Pipeline::new(Config::default());
+    let pipeline = Pipeline::new(super::config(args.thresholds.as_deref())?);
     if let Some(pairs) = &args.pairs {
         return compare_pairs(&pipeline, pairs, &args);
     }
@@ -38,7 +38,9 @@ fn find(name: &str, inputs: &[String]) -> Result<Document> {
         for record in ingest {
             match record {
                 Record::Ok(d) if what.is_empty() || d.id == what => return Ok(Some(d)),
-                Record::Failed(f) if what.is_empty() || f.id == what => bail!("{}: {}", f.origin, f.error),
+                Record::Failed(f) if what.is_empty() || f.id == what => {
+                    bail!("{}: {}", f.origin, f.error)
+                }
                 _ => {}
             }
         }
@@ -51,8 +53,12 @@ fn find(name: &str, inputs: &[String]) -> Result<Document> {
     if inputs.is_empty() {
         bail!("{name}: no such file (to name a document by id, give --input)");
     }
-    let ingest = Ingest::new(inputs.iter().map(|s| Input::parse(s)).collect(), IngestOptions::default());
-    take_one(ingest, name)?.with_context(|| format!("no document with id {name:?} in {}", inputs.join(", ")))
+    let ingest = Ingest::new(
+        inputs.iter().map(|s| Input::parse(s)).collect(),
+        IngestOptions::default(),
+    );
+    take_one(ingest, name)?
+        .with_context(|| format!("no document with id {name:?} in {}", inputs.join(", ")))
 }
 
 /// The judgement with evidence a person can check: shared numbers and names as written.
@@ -60,12 +66,17 @@ fn judge_with_evidence(pipeline: &Pipeline, a: &Document, b: &Document) -> Value
     let (ca, cb) = (pipeline.clean(a), pipeline.clean(b));
     let (aa, ab) = (pipeline.analyze(a), pipeline.analyze(b));
     let judgement = pipeline.compare(&aa, &ab, &AnchorWeights::without_corpus());
-    let (xa, xb) = (extract_anchors(&ca.cleaned.text), extract_anchors(&cb.cleaned.text));
+    let (xa, xb) = (
+        extract_anchors(&ca.cleaned.text),
+        extract_anchors(&cb.cleaned.text),
+    );
     let shared = |kind: AnchorKind| -> Vec<Value> {
         xa.iter()
             .filter(|p| p.kind == kind)
             .filter_map(|p| {
-                xb.iter().find(|q| q.kind == kind && q.key == p.key).map(|q| json!([p.surface, q.surface]))
+                xb.iter()
+                    .find(|q| q.kind == kind && q.key == p.key)
+                    .map(|q| json!([p.surface, q.surface]))
             })
             .collect()
     };
@@ -127,10 +138,19 @@ fn compare_pairs(pipeline: &Pipeline, path: &str, args: &CompareArgs) -> Result<
     }
     out.finish()?;
     eprintln!("cognate: {ok} pairs scored, {failed} failed");
-    Ok(if ok == 0 && failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if ok == 0 && failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn score_pair_line(pipeline: &Pipeline, weights: &AnchorWeights, line: &str, origin: &Origin) -> Value {
+fn score_pair_line(
+    pipeline: &Pipeline,
+    weights: &AnchorWeights,
+    line: &str,
+    origin: &Origin,
+) -> Value {
     let error = |id: String, e: String| json!({"id": id, "status": "error", "error": format!("{origin}: {e}")});
     let value: Value = match serde_json::from_str(line) {
         Ok(v) => v,

@@ -19,6 +19,18 @@ use crate::Common;
 /// small enough that memory stays bounded while streaming.
 pub const CHUNK: usize = 512;
 
+/// The pipeline's settings, with thresholds from a JSON file when given.
+pub fn config(thresholds: Option<&Path>) -> Result<cognate::pipeline::Config> {
+    let mut config = cognate::pipeline::Config::default();
+    if let Some(path) = thresholds {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        config.thresholds = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not valid thresholds", path.display()))?;
+    }
+    Ok(config)
+}
+
 pub fn set_threads(threads: Option<usize>) -> Result<()> {
     if let Some(n) = threads {
         rayon::ThreadPoolBuilder::new()
@@ -49,7 +61,9 @@ impl Output {
     pub fn open(path: Option<&Path>) -> Result<Output> {
         Ok(match path {
             None => Output::Stdout(io::BufWriter::with_capacity(1 << 20, io::stdout())),
-            Some(p) => Output::File(AtomicFile::create(p).with_context(|| format!("creating {}", p.display()))?),
+            Some(p) => Output::File(
+                AtomicFile::create(p).with_context(|| format!("creating {}", p.display()))?,
+            ),
         })
     }
 

@@ -131,6 +131,12 @@ pub fn extract_anchors(text: &str) -> Vec<Anchor> {
     out
 }
 
+/// A letter that makes adjacent digits part of a code ("COVID19"); characters of
+/// scripts written without spaces do not ("2022年").
+fn is_code_letter(c: char) -> bool {
+    c.is_alphabetic() && !crate::features::tokens::is_unspaced_script(c)
+}
+
 fn is_group_separator(c: char) -> bool {
     matches!(
         c,
@@ -146,7 +152,7 @@ pub fn numbers(text: &str) -> Vec<(String, String, usize)> {
     let mut i = 0;
     while i < chars.len() {
         if !chars[i].is_ascii_digit()
-            || (i > 0 && (chars[i - 1].is_ascii_digit() || chars[i - 1].is_alphabetic()))
+            || (i > 0 && (chars[i - 1].is_ascii_digit() || is_code_letter(chars[i - 1])))
         {
             // Digits glued to letters ("COVID19", "B52") are codes, not quantities.
             i += 1;
@@ -184,7 +190,7 @@ pub fn numbers(text: &str) -> Vec<(String, String, usize)> {
                 break;
             }
         }
-        if i < chars.len() && chars[i].is_alphabetic() {
+        if i < chars.len() && is_code_letter(chars[i]) {
             continue;
         }
         if key.bytes().filter(u8::is_ascii_digit).count() >= 2 {
@@ -311,6 +317,7 @@ mod tests {
         assert_eq!(keys("in 2021 100 people"), vec!["2021", "100"]);
         assert_eq!(keys("COVID19 and 7 and B52"), Vec::<String>::new());
         assert_eq!(keys("1.234.567,89 €"), vec!["1234567.89"]);
+        assert_eq!(keys("2022年1月12日，约10万人"), vec!["2022", "12", "10"]);
     }
 
     #[test]

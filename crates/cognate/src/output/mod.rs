@@ -21,7 +21,10 @@ pub struct AtomicFile {
 
 impl AtomicFile {
     pub fn create(path: &Path) -> io::Result<Self> {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
         let file = File::create(&tmp)?;
         Ok(AtomicFile {
@@ -41,11 +44,17 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.writer.as_mut().expect("writer present until commit").write(buf)
+        self.writer
+            .as_mut()
+            .expect("writer present until commit")
+            .write(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.writer.as_mut().expect("writer present until commit").flush()
+        self.writer
+            .as_mut()
+            .expect("writer present until commit")
+            .flush()
     }
 }
 
@@ -74,7 +83,8 @@ fn with_extra(mut object: Map<String, Value>, extra: &Map<String, Value>) -> Val
 
 /// The line of a document that could not be processed.
 pub fn failed_record(f: &FailedDocument) -> Value {
-    let object = json!({"id": f.id, "status": "error", "error": f.error, "source": f.origin.to_string()});
+    let object =
+        json!({"id": f.id, "status": "error", "error": f.error, "source": f.origin.to_string()});
     with_extra(object.as_object().cloned().unwrap_or_default(), &f.extra)
 }
 
@@ -100,7 +110,10 @@ pub fn clean_record(
         object.insert("published".into(), json!(p));
     }
     object.insert("text".into(), json!(text));
-    object.insert("removed".into(), serde_json::to_value(removed).unwrap_or_default());
+    object.insert(
+        "removed".into(),
+        serde_json::to_value(removed).unwrap_or_default(),
+    );
     with_extra(object, extra)
 }
 
@@ -109,7 +122,10 @@ fn round3(x: f32) -> f64 {
 }
 
 /// The lines `cognate cluster` writes: one per input document, in input order.
-pub fn cluster_records<'a>(entries: &'a [Entry], c: &'a Clustering) -> impl Iterator<Item = Value> + 'a {
+pub fn cluster_records<'a>(
+    entries: &'a [Entry],
+    c: &'a Clustering,
+) -> impl Iterator<Item = Value> + 'a {
     let docs: Vec<&Analysis> = analysed(entries);
     let mut k = 0usize;
     entries.iter().map(move |e| match e {
@@ -134,7 +150,10 @@ pub fn cluster_records<'a>(entries: &'a [Entry], c: &'a Clustering) -> impl Iter
                 "relation_to_family_representative".into(),
                 json!(c.relation_to_representative[i].map_or("representative", |r| r.as_str())),
             );
-            object.insert("is_likely_original".into(), json!(family.representative as usize == i));
+            object.insert(
+                "is_likely_original".into(),
+                json!(family.representative as usize == i),
+            );
             if let Some(p) = &a.published {
                 object.insert("published".into(), json!(p.raw));
             }
@@ -154,7 +173,10 @@ fn analysed(entries: &[Entry]) -> Vec<&Analysis> {
 }
 
 /// One line per event: its families and their members.
-pub fn event_records<'a>(entries: &'a [Entry], c: &'a Clustering) -> impl Iterator<Item = Value> + 'a {
+pub fn event_records<'a>(
+    entries: &'a [Entry],
+    c: &'a Clustering,
+) -> impl Iterator<Item = Value> + 'a {
     let docs = analysed(entries);
     c.events.iter().map(move |event| {
         let families: Vec<Value> = event
@@ -192,7 +214,10 @@ pub fn write_report(out: &mut dyn Write, entries: &[Entry], c: &Clustering) -> i
     let docs = analysed(entries);
     let failed = entries.len() - docs.len();
     let size = |e: &crate::pipeline::Event| -> usize {
-        e.families.iter().map(|&f| c.families[f as usize].members.len()).sum()
+        e.families
+            .iter()
+            .map(|&f| c.families[f as usize].members.len())
+            .sum()
     };
     let mut order: Vec<usize> = (0..c.events.len()).collect();
     order.sort_by_key(|&e| (std::cmp::Reverse(size(&c.events[e])), e));
@@ -207,23 +232,47 @@ pub fn write_report(out: &mut dyn Write, entries: &[Entry], c: &Clustering) -> i
     for e in order {
         let event = &c.events[e];
         writeln!(out)?;
-        let related: Vec<&str> = event.related.iter().map(|&r| c.events[r as usize].id.as_str()).collect();
+        let related: Vec<&str> = event
+            .related
+            .iter()
+            .map(|&r| c.events[r as usize].id.as_str())
+            .collect();
         if related.is_empty() {
             writeln!(out, "event {} ({} articles)", event.id, size(event))?;
         } else {
-            writeln!(out, "event {} ({} articles; related: {})", event.id, size(event), related.join(", "))?;
+            writeln!(
+                out,
+                "event {} ({} articles; related: {})",
+                event.id,
+                size(event),
+                related.join(", ")
+            )?;
         }
         for &f in &event.families {
             let family = &c.families[f as usize];
-            writeln!(out, "  family {} ({} articles, original by {})", family.id, family.members.len(), family.original_basis)?;
+            writeln!(
+                out,
+                "  family {} ({} articles, original by {})",
+                family.id,
+                family.members.len(),
+                family.original_basis
+            )?;
             let mut members = family.members.clone();
             members.sort_by_key(|&i| (i != family.representative, i));
             for i in members {
                 let d = docs[i as usize];
-                let relation = c.relation_to_representative[i as usize].map_or("original", |r| r.as_str());
+                let relation =
+                    c.relation_to_representative[i as usize].map_or("original", |r| r.as_str());
                 let title = d.title.as_deref().unwrap_or("");
                 let title: String = title.chars().take(70).collect();
-                writeln!(out, "    {:<28} {:<4} {:<15} {}", truncate(&d.id, 28), d.lang, relation, title)?;
+                writeln!(
+                    out,
+                    "    {:<28} {:<4} {:<15} {}",
+                    truncate(&d.id, 28),
+                    d.lang,
+                    relation,
+                    title
+                )?;
             }
         }
     }

@@ -68,6 +68,11 @@ pub struct Signals {
     pub anchor_dice: f32,
     /// Rarity-weighted share of the smaller anchor set found in the other.
     pub anchor_containment: f32,
+    /// Rarity-weighted Dice overlap of the numbers alone.
+    pub number_dice: f32,
+    /// Whether both texts name people and places alike: false when one is in a script
+    /// without capitals (Chinese, Japanese, Arabic…), where names cannot be told.
+    pub names_comparable: bool,
     /// Cosine of the anchor vectors weighted by rarity and salience (repetition, lead):
     /// high when the two texts are about the same people, places and figures.
     pub anchor_cosine: f32,
@@ -78,8 +83,10 @@ pub struct Signals {
     pub time_gap_days: Option<f32>,
 }
 
-/// Thresholds that turn signals into relations.
-#[derive(Clone, Debug, Serialize)]
+/// Thresholds that turn signals into relations. Read from JSON with every field
+/// optional (`cognate … --thresholds FILE`), so a calibration can change a few.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Thresholds {
     pub duplicate_jaccard: f32,
     pub near_duplicate_jaccard: f32,
@@ -98,7 +105,7 @@ impl Default for Thresholds {
             duplicate_jaccard: 0.9,
             near_duplicate_jaccard: 0.5,
             near_duplicate_containment: 0.8,
-            translation_anchor_dice: 0.5,
+            translation_anchor_dice: 0.45,
             translation_min_shared: 3,
             same_event_anchor_cosine: 0.36,
             related_anchor_cosine: 0.2,
@@ -115,6 +122,18 @@ pub struct Judgement {
     pub signals: Signals,
 }
 
+impl Signals {
+    /// The anchor overlap that tells a translation: all anchors where names can be
+    /// compared, numbers alone where one script hides them.
+    pub fn translation_dice(&self) -> f32 {
+        if self.names_comparable {
+            self.anchor_dice
+        } else {
+            self.number_dice
+        }
+    }
+}
+
 /// Computes the signals between two articles.
 pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Signals {
     let same_language = a.lang == b.lang;
@@ -128,6 +147,10 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
     let (mut shared, mut wa, mut wb) = (0.0f32, 0.0f32, 0.0f32);
     let (mut dot, mut na2, mut nb2) = (0.0f32, 0.0f32, 0.0f32);
     let (sa, sb) = (&fa.salience, &fb.salience);
+    // Numbers alone, and name counts, for texts whose scripts hide names.
+    let (mut num_shared, mut num_a, mut num_b) = (0.0f32, 0.0f32, 0.0f32);
+    let (mut names_a, mut names_b) = (0u32, 0u32);
+    let is_number = |h: u64| AnchorKind::of_hash(h) == AnchorKind::Number;
     let (mut shared_numbers, mut shared_names) = (0, 0);
     let (mut i, mut j) = (0, 0);
     let (xa, xb) = (&fa.anchors, &fb.anchors);
@@ -136,11 +159,21 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
             let w = weights.weight(xa[i]);
             wa += w;
             na2 += (w * sa[i] as f32).powi(2);
+            if is_number(xa[i]) {
+                num_a += w
+            } else {
+                names_a += 1
+            }
             i += 1;
         } else if i >= xa.len() || xb[j] < xa[i] {
             let w = weights.weight(xb[j]);
             wb += w;
             nb2 += (w * sb[j] as f32).powi(2);
+            if is_number(xb[j]) {
+                num_b += w
+            } else {
+                names_b += 1
+            }
             j += 1;
         } else {
             let w = weights.weight(xa[i]);
@@ -152,8 +185,17 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
             na2 += va * va;
             nb2 += vb * vb;
             match AnchorKind::of_hash(xa[i]) {
-                AnchorKind::Number => shared_numbers += 1,
-                AnchorKind::Name => shared_names += 1,
+                AnchorKind::Number => {
+                    shared_numbers += 1;
+                    num_shared += w;
+                    num_a += w;
+                    num_b += w;
+                }
+                AnchorKind::Name => {
+                    shared_names += 1;
+                    names_a += 1;
+                    names_b += 1;
+                }
             }
             i += 1;
             j += 1;
@@ -169,6 +211,12 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
     } else {
         0.0
     };
+    let number_dice = if num_a + num_b > 0.0 {
+        2.0 * num_shared / (num_a + num_b)
+    } else {
+        0.0
+    };
+    let names_comparable = names_a.min(names_b) as f32 >= 0.3 * names_a.max(names_b) as f32;
     let anchor_cosine = if na2 > 0.0 && nb2 > 0.0 {
         dot / (na2.sqrt() * nb2.sqrt())
     } else {
@@ -186,6 +234,8 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
         anchor_dice,
         anchor_containment,
         anchor_cosine,
+        number_dice,
+        names_comparable,
         shared_numbers,
         shared_names,
         length_ratio: na.min(nb) / na.max(nb),
@@ -202,7 +252,7 @@ pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
         || (s.lexical_containment >= t.near_duplicate_containment && s.anchor_containment >= 0.5)
     {
         Relation::NearDuplicate
-    } else if s.anchor_dice >= t.translation_anchor_dice
+    } else if s.translation_dice() >= t.translation_anchor_dice
         && s.shared_numbers + s.shared_names >= t.translation_min_shared
         && s.length_ratio >= 0.25
     {
