@@ -1,1 +1,431 @@
-//! The pipeline: ties the stages together.
+//! The pipeline: clean → language → features for each document, then candidates →
+//! scores → clusters for a batch.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::candidates::{CandidateOptions, candidate_pairs};
+use crate::clean::{CleanOptions, Cleaned, clean_document};
+use crate::cluster::{Edge, group, stable_id};
+use crate::document::{Document, FailedDocument, Published, Record};
+use crate::features::{Features, MinHasher, extract};
+use crate::lang::{LangGuess, LanguageIdentifier, UNDETERMINED, WhatlangIdentifier, identify_body};
+use crate::score::{AnchorWeights, ArticleView, Judgement, Relation, Thresholds, judge, signals};
+
+/// Settings of a run.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    pub clean: CleanOptions,
+    pub thresholds: Thresholds,
+    pub candidates: CandidateOptions,
+    pub minhash: MinHasherConfig,
+}
+
+#[derive(Clone, Debug)]
+pub struct MinHasherConfig {
+    pub shingle: usize,
+    pub bands: usize,
+    pub rows: usize,
+}
+
+impl Default for MinHasherConfig {
+    fn default() -> Self {
+        let h = MinHasher::default();
+        MinHasherConfig {
+            shingle: h.shingle,
+            bands: h.bands,
+            rows: h.rows,
+        }
+    }
+}
+
+/// A cleaned document with its language.
+#[derive(Clone, Debug)]
+pub struct CleanedDocument {
+    pub cleaned: Cleaned,
+    pub lang: LangGuess,
+}
+
+/// What the batch stages keep of one document: small, so millions fit in memory.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub id: String,
+    pub lang: String,
+    pub lang_confidence: f32,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<Published>,
+    pub features: Features,
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Analysis {
+    pub fn view(&self) -> ArticleView<'_> {
+        ArticleView {
+            lang: &self.lang,
+            features: &self.features,
+            published: self.published.as_ref().map(|p| p.timestamp),
+        }
+    }
+}
+
+/// One input document after analysis: analysed, or failed with the reason.
+#[derive(Clone, Debug)]
+pub enum Entry {
+    Ok(Box<Analysis>),
+    Failed(FailedDocument),
+}
+
+impl Entry {
+    pub fn id(&self) -> &str {
+        match self {
+            Entry::Ok(a) => &a.id,
+            Entry::Failed(f) => &f.id,
+        }
+    }
+}
+
+pub struct Pipeline {
+    config: Config,
+    hasher: MinHasher,
+    identifier: Box<dyn LanguageIdentifier>,
+}
+
+impl Pipeline {
+    pub fn new(config: Config) -> Self {
+        Self::with_identifier(config, Box::new(WhatlangIdentifier))
+    }
+
+    pub fn with_identifier(config: Config, identifier: Box<dyn LanguageIdentifier>) -> Self {
+        let m = &config.minhash;
+        let hasher = MinHasher::new(m.shingle, m.bands, m.rows);
+        Pipeline {
+            config,
+            hasher,
+            identifier,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn identifier_name(&self) -> &str {
+        self.identifier.name()
+    }
+
+    /// Cleans a document and identifies its language. A language the input declared
+    /// is kept when detection is unsure.
+    pub fn clean(&self, doc: &Document) -> CleanedDocument {
+        let cleaned = clean_document(doc, &self.config.clean);
+        let detected = identify_body(self.identifier.as_ref(), &cleaned.text);
+        let lang = match (detected, &doc.lang) {
+            (Some(g), Some(declared)) if g.confidence < 0.5 && !declared.is_empty() => LangGuess {
+                lang: declared.clone(),
+                confidence: g.confidence,
+            },
+            (Some(g), _) => g,
+            (None, Some(declared)) => LangGuess {
+                lang: declared.clone(),
+                confidence: 0.0,
+            },
+            (None, None) => LangGuess {
+                lang: UNDETERMINED.to_string(),
+                confidence: 0.0,
+            },
+        };
+        CleanedDocument { cleaned, lang }
+    }
+
+    /// Cleans, identifies and summarises one document.
+    pub fn analyze(&self, doc: &Document) -> Analysis {
+        let CleanedDocument { cleaned, lang } = self.clean(doc);
+        let features = extract(&cleaned.text, &self.hasher);
+        Analysis {
+            id: doc.id.clone(),
+            lang: lang.lang,
+            lang_confidence: lang.confidence,
+            title: cleaned.title.or_else(|| doc.title.clone()),
+            url: doc.url.clone(),
+            // A date the page states beats one the transport (a WARC header) gives.
+            published: cleaned.published.or_else(|| doc.published.clone()),
+            features,
+            extra: doc.extra.clone(),
+        }
+    }
+
+    /// Analyses records in parallel, keeping their order.
+    pub fn analyze_records(&self, records: Vec<Record>) -> Vec<Entry> {
+        records
+            .into_par_iter()
+            .map(|r| match r {
+                Record::Ok(doc) => Entry::Ok(Box::new(self.analyze(&doc))),
+                Record::Failed(f) => Entry::Failed(f),
+            })
+            .collect()
+    }
+
+    /// Judges two analysed articles.
+    pub fn compare(&self, a: &Analysis, b: &Analysis, weights: &AnchorWeights) -> Judgement {
+        judge(
+            &signals(&a.view(), &b.view(), weights),
+            &self.config.thresholds,
+        )
+    }
+
+    /// Groups a batch into families and events.
+    pub fn cluster(&self, entries: &[Entry]) -> Clustering {
+        let docs: Vec<&Analysis> = entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Ok(a) => Some(a.as_ref()),
+                Entry::Failed(_) => None,
+            })
+            .collect();
+        let features: Vec<&Features> = docs.iter().map(|a| &a.features).collect();
+        let weights = AnchorWeights::from_corpus(features.iter().map(|f| &f.anchors[..]));
+        let pairs = candidate_pairs(&features, &self.hasher, &weights, &self.config.candidates);
+        let judged: Vec<(u32, u32, Judgement)> = pairs
+            .par_iter()
+            .filter_map(|&(i, j)| {
+                let jd = self.compare(docs[i as usize], docs[j as usize], &weights);
+                (jd.relation != Relation::Unrelated).then_some((i, j, jd))
+            })
+            .collect();
+
+        // Families: copies and translations; the earliest, then most complete, represents.
+        let rank = |i: u32| {
+            let a = docs[i as usize];
+            (
+                a.published.as_ref().map_or(i64::MAX, |p| p.timestamp),
+                std::cmp::Reverse(a.features.anchors.len() + a.features.tokens as usize),
+                i,
+            )
+        };
+        let family_edges = judged
+            .iter()
+            .filter(|(_, _, jd)| jd.relation.is_family())
+            .map(|(i, j, jd)| Edge {
+                a: *i,
+                b: *j,
+                strength: family_strength(jd),
+            })
+            .collect();
+        let family_root = group(docs.len(), family_edges, rank, |x, y| {
+            let (a, b) = (
+                docs[x.representative as usize],
+                docs[y.representative as usize],
+            );
+            self.compare(a, b, &weights).relation.is_family()
+        });
+
+        // Families in order of their first member; each with its representative.
+        let mut family_of_root = std::collections::HashMap::new();
+        let mut families: Vec<Family> = Vec::new();
+        for (i, root) in family_root.iter().enumerate() {
+            let f = *family_of_root.entry(*root).or_insert_with(|| {
+                families.push(Family::default());
+                families.len() - 1
+            });
+            families[f].members.push(i as u32);
+        }
+        for family in &mut families {
+            let rep = *family
+                .members
+                .iter()
+                .min_by_key(|&&i| rank(i))
+                .expect("families are never empty");
+            family.representative = rep;
+            family.original_basis = if docs[rep as usize].published.is_some() {
+                "earliest_published"
+            } else if family.members.len() > 1 {
+                "most_complete"
+            } else {
+                "only_member"
+            };
+            let mut ids: Vec<&str> = family
+                .members
+                .iter()
+                .map(|&i| docs[i as usize].id.as_str())
+                .collect();
+            family.id = stable_id("f-", &mut ids);
+        }
+        let doc_family: Vec<u32> = family_root
+            .iter()
+            .map(|r| family_of_root[r] as u32)
+            .collect();
+
+        // Events: families linked by same-event pairs, merged only when their
+        // representatives are judged the same event too.
+        let mut event_edges = Vec::new();
+        let mut related = Vec::new();
+        for (i, j, jd) in &judged {
+            let (fi, fj) = (doc_family[*i as usize], doc_family[*j as usize]);
+            if fi == fj {
+                continue;
+            }
+            if jd.relation.is_event() {
+                event_edges.push(Edge {
+                    a: fi.min(fj),
+                    b: fi.max(fj),
+                    strength: jd.signals.anchor_dice,
+                });
+            } else if jd.relation == Relation::Related {
+                related.push((fi, fj));
+            }
+        }
+        let reps: Vec<u32> = families.iter().map(|f| f.representative).collect();
+        // Average linkage over (a sample of) the articles of the two candidate events.
+        let event_root = group(
+            families.len(),
+            event_edges,
+            |f| rank(reps[f as usize]),
+            |x, y| {
+                let sample = |g: &crate::cluster::Group| -> Vec<u32> {
+                    let mut docs_of: Vec<u32> = g
+                        .members
+                        .iter()
+                        .flat_map(|&f| families[f as usize].members.iter().copied())
+                        .collect();
+                    docs_of.sort_by_key(|&i| rank(i));
+                    docs_of.truncate(EVENT_LINKAGE_SAMPLE);
+                    docs_of
+                };
+                let (sa, sb) = (sample(x), sample(y));
+                let mut total = 0.0;
+                for &i in &sa {
+                    for &j in &sb {
+                        total +=
+                            signals(&docs[i as usize].view(), &docs[j as usize].view(), &weights)
+                                .anchor_cosine;
+                    }
+                }
+                total / (sa.len() * sb.len()) as f32
+                    >= self.config.thresholds.same_event_anchor_cosine
+            },
+        );
+        let mut event_of_root = std::collections::HashMap::new();
+        let mut events: Vec<Event> = Vec::new();
+        for (f, root) in event_root.iter().enumerate() {
+            let e = *event_of_root.entry(*root).or_insert_with(|| {
+                events.push(Event::default());
+                events.len() - 1
+            });
+            events[e].families.push(f as u32);
+        }
+        for event in &mut events {
+            let mut ids: Vec<&str> = event
+                .families
+                .iter()
+                .flat_map(|&f| {
+                    families[f as usize]
+                        .members
+                        .iter()
+                        .map(|&i| docs[i as usize].id.as_str())
+                })
+                .collect();
+            event.id = stable_id("e-", &mut ids);
+        }
+        let family_event: Vec<u32> = event_root.iter().map(|r| event_of_root[r] as u32).collect();
+        for (fi, fj) in related {
+            let (ei, ej) = (family_event[fi as usize], family_event[fj as usize]);
+            if ei != ej {
+                events[ei as usize].related.push(ej);
+                events[ej as usize].related.push(ei);
+            }
+        }
+        for e in &mut events {
+            e.related.sort_unstable();
+            e.related.dedup();
+        }
+
+        let relation_to_representative: Vec<Option<Relation>> = (0..docs.len())
+            .into_par_iter()
+            .map(|i| {
+                let rep = families[doc_family[i] as usize].representative as usize;
+                if rep == i {
+                    return None;
+                }
+                let r = self.compare(docs[i], docs[rep], &weights).relation;
+                Some(if r.is_family() {
+                    r
+                } else if docs[i].lang == docs[rep].lang {
+                    // Joined through another member: a copy of a copy.
+                    Relation::NearDuplicate
+                } else {
+                    Relation::Translation
+                })
+            })
+            .collect();
+
+        let stats = ClusterStats {
+            documents: docs.len(),
+            candidate_pairs: pairs.len(),
+            judged_pairs: judged.len(),
+            families: families.len(),
+            events: events.len(),
+            anchor_index_bytes: weights.memory_bytes(),
+            features_bytes: features.iter().map(|f| f.memory_bytes()).sum(),
+        };
+        Clustering {
+            doc_family,
+            family_event,
+            relation_to_representative,
+            families,
+            events,
+            stats,
+        }
+    }
+}
+
+/// Articles per side that average linkage between two events looks at.
+const EVENT_LINKAGE_SAMPLE: usize = 8;
+
+fn family_strength(j: &Judgement) -> f32 {
+    match j.relation {
+        Relation::Duplicate => 3.0 + j.signals.lexical_jaccard,
+        Relation::NearDuplicate => 2.0 + j.signals.lexical_jaccard.max(j.signals.anchor_dice),
+        _ => 1.0 + j.signals.anchor_dice,
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Family {
+    pub id: String,
+    /// Indices into the analysed documents (in input order).
+    pub members: Vec<u32>,
+    /// The likely original.
+    pub representative: u32,
+    /// Why the representative is taken for the original.
+    pub original_basis: &'static str,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Event {
+    pub id: String,
+    pub families: Vec<u32>,
+    /// Events of the same storyline (indices into the events).
+    pub related: Vec<u32>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ClusterStats {
+    pub documents: usize,
+    pub candidate_pairs: usize,
+    pub judged_pairs: usize,
+    pub families: usize,
+    pub events: usize,
+    pub anchor_index_bytes: usize,
+    pub features_bytes: usize,
+}
+
+/// The result of clustering a batch (indices refer to the analysed documents, failed ones left out).
+#[derive(Clone, Debug, Default)]
+pub struct Clustering {
+    pub doc_family: Vec<u32>,
+    pub family_event: Vec<u32>,
+    pub relation_to_representative: Vec<Option<Relation>>,
+    pub families: Vec<Family>,
+    pub events: Vec<Event>,
+    pub stats: ClusterStats,
+}

@@ -1,1 +1,341 @@
-//! Placeholder.
+//! Scores: how two articles relate, on cognate's relations and on the SemEval-2022
+//! Task 8 scale (1 = same story … 4 = unrelated), with the signals behind it.
+
+pub mod weights;
+
+use serde::Serialize;
+
+use crate::features::{AnchorKind, Features};
+pub use weights::AnchorWeights;
+
+/// How two articles relate, strongest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    Duplicate,
+    NearDuplicate,
+    Translation,
+    SameEvent,
+    Related,
+    Unrelated,
+}
+
+impl Relation {
+    /// Copies and translations of one article: the relations that make a family.
+    pub fn is_family(self) -> bool {
+        matches!(
+            self,
+            Relation::Duplicate | Relation::NearDuplicate | Relation::Translation
+        )
+    }
+
+    /// Relations that put two articles in one event.
+    pub fn is_event(self) -> bool {
+        self <= Relation::SameEvent
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Duplicate => "duplicate",
+            Relation::NearDuplicate => "near_duplicate",
+            Relation::Translation => "translation",
+            Relation::SameEvent => "same_event",
+            Relation::Related => "related",
+            Relation::Unrelated => "unrelated",
+        }
+    }
+}
+
+/// What the scorer needs of one article.
+#[derive(Clone, Copy, Debug)]
+pub struct ArticleView<'a> {
+    pub lang: &'a str,
+    pub features: &'a Features,
+    /// Seconds since the epoch.
+    pub published: Option<i64>,
+}
+
+/// The measurable signals between two articles.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Signals {
+    pub same_language: bool,
+    pub exact_duplicate: bool,
+    /// MinHash estimate of the Jaccard similarity of word 5-shingles.
+    pub lexical_jaccard: f32,
+    /// Estimated share of the shorter text's shingles found in the longer one.
+    pub lexical_containment: f32,
+    /// Rarity-weighted Dice overlap of the anchors.
+    pub anchor_dice: f32,
+    /// Rarity-weighted share of the smaller anchor set found in the other.
+    pub anchor_containment: f32,
+    /// Rarity-weighted Dice overlap of the numbers alone.
+    pub number_dice: f32,
+    /// Whether both texts name people and places alike: false when one is in a script
+    /// without capitals (Chinese, Japanese, Arabic…), where names cannot be told.
+    pub names_comparable: bool,
+    /// Cosine of the anchor vectors weighted by rarity and salience (repetition, lead):
+    /// high when the two texts are about the same people, places and figures.
+    pub anchor_cosine: f32,
+    pub shared_numbers: u32,
+    pub shared_names: u32,
+    /// Ratio of the shorter to the longer text, in words (0..1).
+    pub length_ratio: f32,
+    pub time_gap_days: Option<f32>,
+}
+
+/// Thresholds that turn signals into relations. Read from JSON with every field
+/// optional (`cognate … --thresholds FILE`), so a calibration can change a few.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Thresholds {
+    pub duplicate_jaccard: f32,
+    pub near_duplicate_jaccard: f32,
+    pub near_duplicate_containment: f32,
+    pub translation_anchor_dice: f32,
+    pub translation_min_shared: u32,
+    pub same_event_anchor_cosine: f32,
+    pub related_anchor_cosine: f32,
+    /// Articles further apart in time than this are not one event.
+    pub event_window_days: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            duplicate_jaccard: 0.9,
+            near_duplicate_jaccard: 0.5,
+            near_duplicate_containment: 0.8,
+            translation_anchor_dice: 0.45,
+            translation_min_shared: 3,
+            same_event_anchor_cosine: 0.36,
+            related_anchor_cosine: 0.2,
+            event_window_days: 7.0,
+        }
+    }
+}
+
+/// A judgement of a pair: relation, score on the 1–4 scale, and the signals behind it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Judgement {
+    pub relation: Relation,
+    pub score: f32,
+    pub signals: Signals,
+}
+
+impl Signals {
+    /// The anchor overlap that tells a translation: all anchors where names can be
+    /// compared, numbers alone where one script hides them.
+    pub fn translation_dice(&self) -> f32 {
+        if self.names_comparable {
+            self.anchor_dice
+        } else {
+            self.number_dice
+        }
+    }
+}
+
+/// Computes the signals between two articles.
+pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Signals {
+    let same_language = a.lang == b.lang;
+    let (fa, fb) = (a.features, b.features);
+    let lexical_jaccard = fa.signature.jaccard(&fb.signature);
+    // Containment from Jaccard and set sizes: |A∩B| = J(|A|+|B|)/(1+J).
+    let (na, nb) = (fa.tokens.max(1) as f32, fb.tokens.max(1) as f32);
+    let inter = lexical_jaccard * (na + nb) / (1.0 + lexical_jaccard);
+    let lexical_containment = (inter / na.min(nb)).min(1.0);
+
+    let (mut shared, mut wa, mut wb) = (0.0f32, 0.0f32, 0.0f32);
+    let (mut dot, mut na2, mut nb2) = (0.0f32, 0.0f32, 0.0f32);
+    let (sa, sb) = (&fa.salience, &fb.salience);
+    // Numbers alone, and name counts, for texts whose scripts hide names.
+    let (mut num_shared, mut num_a, mut num_b) = (0.0f32, 0.0f32, 0.0f32);
+    let (mut names_a, mut names_b) = (0u32, 0u32);
+    let is_number = |h: u64| AnchorKind::of_hash(h) == AnchorKind::Number;
+    let (mut shared_numbers, mut shared_names) = (0, 0);
+    let (mut i, mut j) = (0, 0);
+    let (xa, xb) = (&fa.anchors, &fb.anchors);
+    while i < xa.len() || j < xb.len() {
+        if j >= xb.len() || (i < xa.len() && xa[i] < xb[j]) {
+            let w = weights.weight(xa[i]);
+            wa += w;
+            na2 += (w * sa[i] as f32).powi(2);
+            if is_number(xa[i]) {
+                num_a += w
+            } else {
+                names_a += 1
+            }
+            i += 1;
+        } else if i >= xa.len() || xb[j] < xa[i] {
+            let w = weights.weight(xb[j]);
+            wb += w;
+            nb2 += (w * sb[j] as f32).powi(2);
+            if is_number(xb[j]) {
+                num_b += w
+            } else {
+                names_b += 1
+            }
+            j += 1;
+        } else {
+            let w = weights.weight(xa[i]);
+            shared += w;
+            wa += w;
+            wb += w;
+            let (va, vb) = (w * sa[i] as f32, w * sb[j] as f32);
+            dot += va * vb;
+            na2 += va * va;
+            nb2 += vb * vb;
+            match AnchorKind::of_hash(xa[i]) {
+                AnchorKind::Number => {
+                    shared_numbers += 1;
+                    num_shared += w;
+                    num_a += w;
+                    num_b += w;
+                }
+                AnchorKind::Name => {
+                    shared_names += 1;
+                    names_a += 1;
+                    names_b += 1;
+                }
+            }
+            i += 1;
+            j += 1;
+        }
+    }
+    let anchor_dice = if wa + wb > 0.0 {
+        2.0 * shared / (wa + wb)
+    } else {
+        0.0
+    };
+    let anchor_containment = if wa.min(wb) > 0.0 {
+        shared / wa.min(wb)
+    } else {
+        0.0
+    };
+    let number_dice = if num_a + num_b > 0.0 {
+        2.0 * num_shared / (num_a + num_b)
+    } else {
+        0.0
+    };
+    let names_comparable = names_a.min(names_b) as f32 >= 0.3 * names_a.max(names_b) as f32;
+    let anchor_cosine = if na2 > 0.0 && nb2 > 0.0 {
+        dot / (na2.sqrt() * nb2.sqrt())
+    } else {
+        0.0
+    };
+    let time_gap_days = match (a.published, b.published) {
+        (Some(x), Some(y)) => Some((x - y).unsigned_abs() as f32 / 86_400.0),
+        _ => None,
+    };
+    Signals {
+        same_language,
+        exact_duplicate: fa.exact == fb.exact && fa.tokens > 0,
+        lexical_jaccard,
+        lexical_containment,
+        anchor_dice,
+        anchor_containment,
+        anchor_cosine,
+        number_dice,
+        names_comparable,
+        shared_numbers,
+        shared_names,
+        length_ratio: na.min(nb) / na.max(nb),
+        time_gap_days,
+    }
+}
+
+/// Turns signals into a relation and a 1–4 score.
+pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
+    let in_window = s.time_gap_days.is_none_or(|d| d <= t.event_window_days);
+    let relation = if s.exact_duplicate || s.lexical_jaccard >= t.duplicate_jaccard {
+        Relation::Duplicate
+    } else if s.lexical_jaccard >= t.near_duplicate_jaccard
+        || (s.lexical_containment >= t.near_duplicate_containment && s.anchor_containment >= 0.5)
+    {
+        Relation::NearDuplicate
+    } else if s.translation_dice() >= t.translation_anchor_dice
+        && s.shared_numbers + s.shared_names >= t.translation_min_shared
+        && s.length_ratio >= 0.25
+    {
+        if s.same_language {
+            Relation::NearDuplicate
+        } else {
+            Relation::Translation
+        }
+    } else if s.anchor_cosine >= t.same_event_anchor_cosine && in_window {
+        Relation::SameEvent
+    } else if s.anchor_cosine >= t.related_anchor_cosine {
+        Relation::Related
+    } else {
+        Relation::Unrelated
+    };
+    Judgement {
+        relation,
+        score: scale_score(s),
+        signals: s.clone(),
+    }
+}
+
+/// Maps signals onto the SemEval scale: 1 = same story, 4 = unrelated.
+fn scale_score(s: &Signals) -> f32 {
+    let lexical = if s.same_language {
+        s.lexical_containment.max(s.lexical_jaccard)
+    } else {
+        0.0
+    };
+    let anchors = 0.6 * s.anchor_dice + 0.4 * s.anchor_containment;
+    let similarity = lexical.max(anchors).clamp(0.0, 1.0);
+    4.0 - 3.0 * similarity.sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::{MinHasher, extract};
+
+    fn view<'a>(lang: &'a str, f: &'a Features) -> ArticleView<'a> {
+        ArticleView {
+            lang,
+            features: f,
+            published: None,
+        }
+    }
+
+    #[test]
+    fn relations_from_signals() {
+        let h = MinHasher::default();
+        let w = AnchorWeights::without_corpus();
+        let it = extract(
+            "Stoltenberg ha detto che quasi 100.000 soldati russi nel 2014 e 2021, con 45 carri a Bruxelles.",
+            &h,
+        );
+        let en = extract(
+            "Stoltenberg said that nearly 100,000 Russian soldiers in 2014 and 2021, with 45 tanks in Brussels.",
+            &h,
+        );
+        let copy = extract(
+            "Stoltenberg ha detto che quasi 100.000 soldati russi nel 2014 e 2021, con 45 carri a Bruxelles.",
+            &h,
+        );
+        let other = extract(
+            "The weather in Lisbon was mild on Tuesday and the markets in Tokyo closed higher.",
+            &h,
+        );
+        let j = judge(
+            &signals(&view("it", &it), &view("en", &en), &w),
+            &Thresholds::default(),
+        );
+        assert_eq!(j.relation, Relation::Translation, "{j:?}");
+        let j = judge(
+            &signals(&view("it", &it), &view("it", &copy), &w),
+            &Thresholds::default(),
+        );
+        assert_eq!(j.relation, Relation::Duplicate);
+        assert!(j.score < 1.01);
+        let j = judge(
+            &signals(&view("it", &it), &view("en", &other), &w),
+            &Thresholds::default(),
+        );
+        assert_eq!(j.relation, Relation::Unrelated);
+        assert!(j.score > 3.9);
+    }
+}

@@ -1,0 +1,123 @@
+//! The subcommands, and what they share: threads, inputs, outputs, the problem summary.
+
+pub mod clean;
+pub mod cluster;
+pub mod compare;
+pub mod eval;
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use cognate::ingest::{Ingest, IngestOptions, Input, Problems};
+use cognate::output::AtomicFile;
+
+use crate::Common;
+
+/// Documents handed to the workers at a time: large enough to keep both cores busy,
+/// small enough that memory stays bounded while streaming.
+pub const CHUNK: usize = 512;
+
+/// The pipeline's settings, with thresholds from a JSON file when given.
+pub fn config(thresholds: Option<&Path>) -> Result<cognate::pipeline::Config> {
+    let mut config = cognate::pipeline::Config::default();
+    if let Some(path) = thresholds {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        config.thresholds = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not valid thresholds", path.display()))?;
+    }
+    Ok(config)
+}
+
+pub fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("setting up worker threads")?;
+    }
+    Ok(())
+}
+
+pub fn ingest(common: &Common) -> Ingest {
+    let inputs = common.inputs.iter().map(|s| Input::parse(s)).collect();
+    Ingest::new(
+        inputs,
+        IngestOptions {
+            max_document_bytes: common.max_document_bytes,
+        },
+    )
+}
+
+/// Where the main output goes: stdout, or a file written whole on success.
+pub enum Output {
+    Stdout(io::BufWriter<io::Stdout>),
+    File(AtomicFile),
+}
+
+impl Output {
+    pub fn open(path: Option<&Path>) -> Result<Output> {
+        Ok(match path {
+            None => Output::Stdout(io::BufWriter::with_capacity(1 << 20, io::stdout())),
+            Some(p) => Output::File(
+                AtomicFile::create(p).with_context(|| format!("creating {}", p.display()))?,
+            ),
+        })
+    }
+
+    pub fn finish(self) -> Result<()> {
+        match self {
+            Output::Stdout(mut w) => w.flush().context("writing to stdout")?,
+            Output::File(f) => f.commit().context("finishing the output file")?,
+        }
+        Ok(())
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File(f) => f.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File(f) => f.flush(),
+        }
+    }
+}
+
+/// Prints the problem summary that ends every run, and decides the exit status:
+/// non-zero only under `--strict` with failures, or when nothing could be read.
+pub fn summarize(problems: &Problems, strict: bool) -> ExitCode {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "cognate: {} documents read, {} failed, {} decoded lossily (invalid UTF-8)",
+        problems.documents_read, problems.documents_failed, problems.lossy_utf8
+    );
+    for p in problems.messages.iter().take(20) {
+        let _ = writeln!(err, "  {}: {}", p.place, p.message);
+    }
+    let more = problems.messages.len().saturating_sub(20) as u64 + problems.dropped;
+    if more > 0 {
+        let _ = writeln!(err, "  … and {more} more problems");
+    }
+    if problems.documents_read == 0 && problems.documents_failed == 0 {
+        let _ = writeln!(err, "cognate: no documents found in the inputs");
+        return ExitCode::from(1);
+    }
+    if problems.documents_read == 0 {
+        let _ = writeln!(err, "cognate: no document could be read");
+        return ExitCode::from(1);
+    }
+    if strict && problems.documents_failed > 0 {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}

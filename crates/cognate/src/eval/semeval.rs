@@ -1,0 +1,543 @@
+//! SemEval-2022 Task 8 (multilingual news article similarity): loader, grouped folds
+//! and a correlation runner.
+//!
+//! Gold scores are crowd means on a 1–4 scale where **1 = very similar** and
+//! **4 = very dissimilar**. [`run_semeval`] correlates predictions with `Overall` as
+//! given, like the official scorer, so a scorer should predict on that scale (or use
+//! [`similarity_to_semeval`] to map a similarity in [0, 1] onto it); a scorer that
+//! returns a plain similarity gets negative correlations.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::metrics::Correlation;
+use super::report::{Table, fmt_opt};
+use super::rng::SplitMix64;
+use crate::document::Document;
+use crate::error::{Error, Result};
+
+/// One labelled article pair.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SemevalPair {
+    /// As in the file, e.g. `1484039360it_1484180228it`.
+    pub pair_id: String,
+    pub lang1: String,
+    pub lang2: String,
+    pub text1: String,
+    pub text2: String,
+    /// The target: 1 = very similar … 4 = very dissimilar.
+    pub overall: f64,
+    pub geography: Option<f64>,
+    pub entities: Option<f64>,
+    pub time: Option<f64>,
+    pub narrative: Option<f64>,
+    pub style: Option<f64>,
+    pub tone: Option<f64>,
+    /// True when either article id carries a language suffix (`1498601317zh`): one side
+    /// is a machine translation added by the data set's publishers, labels copied from
+    /// the original pair.
+    pub augmented: bool,
+}
+
+impl SemevalPair {
+    /// The pair id with the language suffixes stripped from both article ids
+    /// (`1484039360it_1484180228it` → `1484039360_1484180228`): all augmentations of
+    /// one original pair share it.
+    pub fn base_pair(&self) -> String {
+        base_pair(&self.pair_id)
+    }
+
+    /// The two texts as pipeline documents (`<pair_id>/1`, `<pair_id>/2`) with their
+    /// declared languages.
+    pub fn documents(&self) -> (Document, Document) {
+        let doc = |n: u8, text: &str, lang: &str| {
+            let mut d = Document::text(format!("{}/{n}", self.pair_id), text);
+            d.lang = Some(lang.to_string());
+            d
+        };
+        (
+            doc(1, &self.text1, &self.lang1),
+            doc(2, &self.text2, &self.lang2),
+        )
+    }
+
+    /// `lang1-lang2`, e.g. `de-en`.
+    pub fn lang_pair(&self) -> String {
+        format!("{}-{}", self.lang1, self.lang2)
+    }
+}
+
+/// Splits an article id into its numeric part and its language suffix (may be empty).
+fn split_suffix(id: &str) -> (&str, &str) {
+    let cut = id.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len();
+    id.split_at(cut)
+}
+
+/// The two article ids of a pair id (`a_b`); the whole id and "" when there is no `_`.
+fn article_ids(pair_id: &str) -> (&str, &str) {
+    pair_id.split_once('_').unwrap_or((pair_id, ""))
+}
+
+/// See [`SemevalPair::base_pair`].
+pub fn base_pair(pair_id: &str) -> String {
+    let (a, b) = article_ids(pair_id);
+    format!("{}_{}", split_suffix(a).0, split_suffix(b).0)
+}
+
+/// Whether either article id of a pair id carries a language suffix.
+pub fn is_augmented(pair_id: &str) -> bool {
+    let (a, b) = article_ids(pair_id);
+    !split_suffix(a).1.is_empty() || !split_suffix(b).1.is_empty()
+}
+
+/// Maps a similarity in [0, 1] (1 = same story) onto the SemEval scale (1 = very
+/// similar, 4 = very dissimilar): `4 − 3·s`.
+pub fn similarity_to_semeval(similarity: f64) -> f64 {
+    4.0 - 3.0 * similarity.clamp(0.0, 1.0)
+}
+
+/// Reads the task's CSV (RFC 4180, fields with newlines). Columns are found by header
+/// name, so a leading index column (named or not) is ignored; `pair_id`, `lang1`,
+/// `lang2`, `text1`, `text2` and `Overall` are required, the other dimensions optional.
+pub fn read_semeval<R: Read>(reader: R, input: &str) -> Result<Vec<SemevalPair>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(reader);
+    let header = rdr
+        .headers()
+        .map_err(|e| Error::format(input, e.to_string()))?
+        .clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let need = |name: &str| {
+        col(name).ok_or_else(|| Error::format(input, format!("no column {name:?} in the header")))
+    };
+    let (c_id, c_l1, c_l2, c_t1, c_t2, c_overall) = (
+        need("pair_id")?,
+        need("lang1")?,
+        need("lang2")?,
+        need("text1")?,
+        need("text2")?,
+        need("Overall")?,
+    );
+    let opt_cols = [
+        "Geography",
+        "Entities",
+        "Time",
+        "Narrative",
+        "Style",
+        "Tone",
+    ]
+    .map(col);
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| Error::format(input, e.to_string()))?;
+        let row = i + 2;
+        let get = |c: usize| rec.get(c).unwrap_or("");
+        let num = |c: usize| -> Result<Option<f64>> {
+            let s = get(c).trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            s.parse::<f64>().map(Some).map_err(|_| {
+                Error::format(
+                    input,
+                    format!("row {row}: column {:?} is not a number: {s:?}", &header[c]),
+                )
+            })
+        };
+        let pair_id = get(c_id).trim().to_string();
+        let overall = num(c_overall)?
+            .ok_or_else(|| Error::format(input, format!("row {row} ({pair_id}): empty Overall")))?;
+        let opt = |k: usize| -> Result<Option<f64>> {
+            match opt_cols[k] {
+                Some(c) => num(c),
+                None => Ok(None),
+            }
+        };
+        out.push(SemevalPair {
+            augmented: is_augmented(&pair_id),
+            lang1: get(c_l1).trim().to_string(),
+            lang2: get(c_l2).trim().to_string(),
+            text1: get(c_t1).to_string(),
+            text2: get(c_t2).to_string(),
+            overall,
+            geography: opt(0)?,
+            entities: opt(1)?,
+            time: opt(2)?,
+            narrative: opt(3)?,
+            style: opt(4)?,
+            tone: opt(5)?,
+            pair_id,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads the task's CSV from a file (see [`read_semeval`]).
+pub fn load_semeval(path: impl AsRef<Path>) -> Result<Vec<SemevalPair>> {
+    let path = path.as_ref();
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_semeval(std::io::BufReader::new(f), &path.display().to_string())
+}
+
+/// A deterministic grouped k-fold split: the fold (`0..k`) of each pair.
+///
+/// Pairs are grouped so that no information crosses folds: all pairs sharing a base
+/// pair (an original and its machine-translated augmentations) are in one fold, and
+/// more strictly all pairs connected through a shared article (by its numeric id)
+/// are in one fold, since the same article text then appears on both sides of a
+/// split otherwise. Groups are shuffled with `seed` and dealt, largest first, to the
+/// fold with the fewest pairs so far, so fold sizes stay balanced.
+///
+/// # Panics
+/// When `k == 0`.
+pub fn folds(pairs: &[SemevalPair], k: usize, seed: u64) -> Vec<usize> {
+    assert!(k > 0, "folds: k must be positive");
+    // Union-find over article ids.
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut parent: Vec<usize> = Vec::new();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut node = |id: &str, parent: &mut Vec<usize>| -> usize {
+        let next = parent.len();
+        let ix = *index.entry(id.to_string()).or_insert(next);
+        if ix == next {
+            parent.push(next);
+        }
+        ix
+    };
+    let mut pair_node = Vec::with_capacity(pairs.len());
+    for p in pairs {
+        let (a, b) = article_ids(&p.pair_id);
+        let a = node(split_suffix(a).0, &mut parent);
+        let b = node(split_suffix(b).0, &mut parent);
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+        pair_node.push(a);
+    }
+    // Groups keyed by their smallest article id string, for an order independent of
+    // the input order of the pairs.
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut root_key: HashMap<usize, String> = HashMap::new();
+    for (i, p) in pairs.iter().enumerate() {
+        let root = find(&mut parent, pair_node[i]);
+        let key = base_pair(&p.pair_id);
+        let e = root_key.entry(root).or_insert_with(|| key.clone());
+        if key < *e {
+            *e = key;
+        }
+    }
+    for (i, &n) in pair_node.iter().enumerate() {
+        let root = find(&mut parent, n);
+        groups.entry(root_key[&root].clone()).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+    SplitMix64::new(seed).shuffle(&mut groups);
+    // Largest first (stable, so equal sizes keep the shuffled order).
+    groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
+    let mut sizes = vec![0usize; k];
+    let mut fold = vec![0usize; pairs.len()];
+    for g in groups {
+        let f = (0..k).min_by_key(|&f| (sizes[f], f)).unwrap();
+        sizes[f] += g.len();
+        for i in g {
+            fold[i] = f;
+        }
+    }
+    fold
+}
+
+/// Correlations of one subset of pairs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CorrelationRow {
+    /// `all`, `original`, `augmented`, or a language pair such as `de-en`.
+    pub subset: String,
+    #[serde(flatten)]
+    pub correlation: Correlation,
+}
+
+/// What [`run_semeval`] measured.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SemevalReport {
+    /// All pairs.
+    pub overall: CorrelationRow,
+    /// The human-labelled pairs only (both ids numeric); the official evaluation set is
+    /// of this kind.
+    pub original: CorrelationRow,
+    /// The machine-translated augmentations only.
+    pub augmented: CorrelationRow,
+    /// Per language pair (`de-en`, …), sorted by name.
+    pub by_lang_pair: Vec<CorrelationRow>,
+    /// The prediction for each pair, in input order (not serialized).
+    #[serde(skip)]
+    pub predictions: Vec<f64>,
+    /// Seconds the scoring took (wall clock).
+    pub seconds: f64,
+}
+
+impl SemevalReport {
+    /// Correlates given predictions (one per pair, in order) with the gold `Overall`.
+    ///
+    /// # Panics
+    /// When the lengths differ.
+    pub fn from_predictions(pairs: &[SemevalPair], predictions: Vec<f64>, seconds: f64) -> Self {
+        assert_eq!(pairs.len(), predictions.len(), "one prediction per pair");
+        let subset = |name: &str, keep: &dyn Fn(&SemevalPair) -> bool| {
+            let (p, g): (Vec<f64>, Vec<f64>) = pairs
+                .iter()
+                .zip(&predictions)
+                .filter(|(sp, _)| keep(sp))
+                .map(|(sp, &pr)| (pr, sp.overall))
+                .unzip();
+            CorrelationRow {
+                subset: name.to_string(),
+                correlation: Correlation::of(&p, &g),
+            }
+        };
+        let langs: std::collections::BTreeSet<String> =
+            pairs.iter().map(SemevalPair::lang_pair).collect();
+        let by_lang_pair = langs
+            .iter()
+            .map(|l| subset(l, &|p: &SemevalPair| p.lang_pair() == *l))
+            .collect();
+        SemevalReport {
+            overall: subset("all", &|_| true),
+            original: subset("original", &|p| !p.augmented),
+            augmented: subset("augmented", &|p| p.augmented),
+            by_lang_pair,
+            predictions,
+            seconds,
+        }
+    }
+
+    /// The report as an aligned table: language pairs, then original/augmented/all.
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(["subset", "pairs", "pearson", "spearman"]);
+        for r in self
+            .by_lang_pair
+            .iter()
+            .chain([&self.original, &self.augmented, &self.overall])
+        {
+            t.row([
+                r.subset.clone(),
+                r.correlation.n.to_string(),
+                fmt_opt(r.correlation.pearson),
+                fmt_opt(r.correlation.spearman),
+            ]);
+        }
+        t
+    }
+}
+
+/// Scores every pair (in parallel) and correlates the scores with the gold `Overall`.
+/// `score` should predict on the SemEval scale (1 = very similar … 4 = very dissimilar).
+pub fn run_semeval(
+    pairs: &[SemevalPair],
+    score: impl Fn(&SemevalPair) -> f64 + Sync,
+) -> SemevalReport {
+    let start = std::time::Instant::now();
+    let predictions: Vec<f64> = pairs.par_iter().map(&score).collect();
+    SemevalReport::from_predictions(pairs, predictions, start.elapsed().as_secs_f64())
+}
+
+/// Cross-validation: for each fold of [`folds`], calls `fit_predict(train, test)`, which
+/// fits on the training pairs and returns one prediction per test pair; then reports
+/// the pooled out-of-fold predictions.
+///
+/// # Panics
+/// When `fit_predict` returns the wrong number of predictions.
+pub fn cross_validate(
+    pairs: &[SemevalPair],
+    k: usize,
+    seed: u64,
+    mut fit_predict: impl FnMut(&[&SemevalPair], &[&SemevalPair]) -> Vec<f64>,
+) -> SemevalReport {
+    let start = std::time::Instant::now();
+    let fold = folds(pairs, k, seed);
+    let mut predictions = vec![f64::NAN; pairs.len()];
+    for f in 0..k {
+        let train: Vec<&SemevalPair> = pairs
+            .iter()
+            .zip(&fold)
+            .filter(|(_, x)| **x != f)
+            .map(|(p, _)| p)
+            .collect();
+        let test_ix: Vec<usize> = (0..pairs.len()).filter(|&i| fold[i] == f).collect();
+        let test: Vec<&SemevalPair> = test_ix.iter().map(|&i| &pairs[i]).collect();
+        let pred = fit_predict(&train, &test);
+        assert_eq!(pred.len(), test.len(), "one prediction per test pair");
+        for (i, p) in test_ix.into_iter().zip(pred) {
+            predictions[i] = p;
+        }
+    }
+    SemevalReport::from_predictions(pairs, predictions, start.elapsed().as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const FIXTURE: &str = "Unnamed: 0,pair_id,lang1,lang2,text1,text2,Geography,Entities,Time,Narrative,Overall,Style,Tone\n\
+6254,1586893419_1587582551,de,de,\"Titel\n\nErster Absatz, mit Komma.\",\"Er sagte \"\"nein\"\".\",1.0,2.0,1.0,1.5,1.25,2.0,1.0\n\
+7,1484039360it_1484180228it,it,it,uno,due,4,4,4,4,4.0,,\n\
+8,1484039360_1484180228,en,en,one,two,4,4,4,4,3.5,1,1\n";
+
+    fn pairs() -> Vec<SemevalPair> {
+        read_semeval(FIXTURE.as_bytes(), "fixture").unwrap()
+    }
+
+    #[test]
+    fn reads_quoted_fields_with_newlines_and_quotes() {
+        let p = pairs();
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[0].pair_id, "1586893419_1587582551");
+        assert_eq!(p[0].text1, "Titel\n\nErster Absatz, mit Komma.");
+        assert_eq!(p[0].text2, "Er sagte \"nein\".");
+        assert_eq!(p[0].overall, 1.25);
+        assert_eq!(p[0].narrative, Some(1.5));
+        assert_eq!(p[0].lang_pair(), "de-de");
+        assert!(!p[0].augmented);
+        assert!(p[1].augmented);
+        assert_eq!(p[1].style, None);
+        assert_eq!(p[1].base_pair(), "1484039360_1484180228");
+        assert_eq!(p[2].base_pair(), p[1].base_pair());
+        let (a, b) = p[1].documents();
+        assert_eq!(
+            (a.id.as_str(), b.lang.as_deref()),
+            ("1484039360it_1484180228it/1", Some("it"))
+        );
+    }
+
+    #[test]
+    fn empty_leading_header_and_missing_columns() {
+        let csv = ",pair_id,lang1,lang2,text1,text2,Overall\n0,1_2,en,de,a,b,2\n";
+        let p = read_semeval(csv.as_bytes(), "x").unwrap();
+        assert_eq!(p[0].overall, 2.0);
+        assert_eq!(p[0].tone, None);
+        let bad = "pair_id,lang1,lang2,text1,text2\n1_2,en,de,a,b\n";
+        assert!(read_semeval(bad.as_bytes(), "x").is_err());
+        let bad = "pair_id,lang1,lang2,text1,text2,Overall\n1_2,en,de,a,b,high\n";
+        let e = read_semeval(bad.as_bytes(), "x").unwrap_err().to_string();
+        assert!(e.contains("row 2"), "{e}");
+    }
+
+    #[test]
+    fn suffixes() {
+        assert_eq!(
+            base_pair("1556488279_1573093212fr"),
+            "1556488279_1573093212"
+        );
+        assert!(is_augmented("1556488279_1573093212fr"));
+        assert!(is_augmented("1484012813zh_1483937746"));
+        assert!(!is_augmented("1483772389_1483772403"));
+        assert_eq!(similarity_to_semeval(1.0), 1.0);
+        assert_eq!(similarity_to_semeval(0.0), 4.0);
+    }
+
+    #[test]
+    fn runner_correlates_per_subset() {
+        let p = pairs();
+        // Predict the gold exactly: Pearson 1 overall.
+        let r = run_semeval(&p, |x| x.overall);
+        assert!((r.overall.correlation.pearson.unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(r.overall.correlation.n, 3);
+        assert_eq!(r.original.correlation.n, 2);
+        assert_eq!(r.augmented.correlation.n, 1);
+        assert_eq!(r.augmented.correlation.pearson, None);
+        let names: Vec<&str> = r.by_lang_pair.iter().map(|x| x.subset.as_str()).collect();
+        assert_eq!(names, ["de-de", "en-en", "it-it"]);
+        // A similarity scorer gets a negative correlation.
+        let r = run_semeval(&p, |x| 5.0 - x.overall);
+        assert!(r.overall.correlation.pearson.unwrap() < -0.99);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["overall"]["n"], 3);
+        assert!(r.table().to_string().contains("de-de"));
+    }
+
+    #[test]
+    fn cross_validation_predicts_every_pair_once() {
+        let p = pairs();
+        let r = cross_validate(&p, 2, 7, |train, test| {
+            let mean = train.iter().map(|x| x.overall).sum::<f64>() / train.len().max(1) as f64;
+            vec![mean; test.len()]
+        });
+        assert!(r.predictions.iter().all(|x| x.is_finite()));
+    }
+
+    fn synthetic(ids: &[(u32, u32, bool)]) -> Vec<SemevalPair> {
+        ids.iter()
+            .map(|&(a, b, aug)| SemevalPair {
+                pair_id: if aug {
+                    format!("{a}zh_{b}")
+                } else {
+                    format!("{a}_{b}")
+                },
+                lang1: "en".into(),
+                lang2: "en".into(),
+                text1: String::new(),
+                text2: String::new(),
+                overall: 1.0,
+                geography: None,
+                entities: None,
+                time: None,
+                narrative: None,
+                style: None,
+                tone: None,
+                augmented: aug,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn folds_keep_shared_articles_together_and_are_deterministic() {
+        // 1_2 and 1zh_2 share a base pair; 2_3 shares article 2; 10_11 is alone.
+        let p = synthetic(&[(1, 2, false), (1, 2, true), (2, 3, false), (10, 11, false)]);
+        let f = folds(&p, 2, 3);
+        assert_eq!(f[0], f[1]);
+        assert_eq!(f[0], f[2]);
+        assert_ne!(f[0], f[3]);
+        assert_eq!(f, folds(&p, 2, 3));
+    }
+
+    proptest! {
+        #[test]
+        fn every_base_pair_in_exactly_one_fold(
+            ids in proptest::collection::vec((0u32..40, 0u32..40, any::<bool>()), 1..120),
+            k in 1usize..7,
+            seed in any::<u64>(),
+        ) {
+            let p = synthetic(&ids);
+            let f = folds(&p, k, seed);
+            prop_assert_eq!(f.len(), p.len());
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            let mut article: HashMap<u32, usize> = HashMap::new();
+            for (i, pair) in p.iter().enumerate() {
+                prop_assert!(f[i] < k);
+                let e = *seen.entry(pair.base_pair()).or_insert(f[i]);
+                prop_assert_eq!(e, f[i]);
+                for a in [ids[i].0, ids[i].1] {
+                    let e = *article.entry(a).or_insert(f[i]);
+                    prop_assert_eq!(e, f[i]);
+                }
+            }
+            prop_assert_eq!(f.clone(), folds(&p, k, seed));
+        }
+    }
+}
