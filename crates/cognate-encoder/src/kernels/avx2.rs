@@ -147,6 +147,7 @@ unsafe fn tile_n<const N: usize>(
 }
 
 /// exp(x) for x in [-87.3, 88.3] (clamped), Cephes polynomial, ~1 ulp.
+#[allow(clippy::excessive_precision)] // coefficients as published
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn exp256(x: __m256) -> __m256 {
@@ -334,14 +335,14 @@ pub(crate) unsafe fn attention32(
             }
             let i0 = _mm256_set1_ps(inv[x]);
             let o = out.as_mut_ptr().add((i + x) * HD);
-            for k in 0..4 {
-                _mm256_storeu_ps(o.add(8 * k), _mm256_mul_ps(c[k], i0));
+            for (k, ck) in c[..4].iter().enumerate() {
+                _mm256_storeu_ps(o.add(8 * k), _mm256_mul_ps(*ck, i0));
             }
             if two {
                 let i1 = _mm256_set1_ps(inv[x + 1]);
                 let o = out.as_mut_ptr().add((i + x + 1) * HD);
-                for k in 0..4 {
-                    _mm256_storeu_ps(o.add(8 * k), _mm256_mul_ps(c[4 + k], i1));
+                for (k, ck) in c[4..].iter().enumerate() {
+                    _mm256_storeu_ps(o.add(8 * k), _mm256_mul_ps(*ck, i1));
                 }
             }
             x += 2;
