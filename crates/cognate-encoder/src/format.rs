@@ -186,7 +186,7 @@ pub(crate) fn parse(data: &[u8], path: &Path) -> Result<Parsed, EncoderError> {
     };
 
     // ---- tokenizer
-    let n_pieces = r.count("piece count", 4, 1 << 24)?;
+    let n_pieces = r.count("piece count", 4, vocab as i64)?;
     let mut special = [0u32; 4];
     for (i, name) in ["bos id", "eos id", "pad id", "unk id"].iter().enumerate() {
         let off = r.offset();

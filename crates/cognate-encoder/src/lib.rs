@@ -373,9 +373,11 @@ impl E5Model {
     /// [`E5Model::embed_passages`] of that text whenever the prefix and the
     /// text tokenize independently (they do unless a piece straddles them).
     pub fn embed_windows(&self, text: &str, window_tokens: usize, stride: usize) -> Vec<Embedding> {
-        let prefix = self.tok.encode(InputKind::Passage.prefix().trim_end());
+        let wmax = self.hp.max_positions - 2;
+        let mut prefix = self.tok.encode(InputKind::Passage.prefix().trim_end());
+        prefix.truncate(wmax - 1);
         let content = self.tok.encode(text);
-        let cap = self.hp.max_positions - 2 - prefix.len();
+        let cap = wmax - prefix.len();
         let win = window_tokens.clamp(1, cap);
         let stride = stride.max(1);
         let mut inputs: Vec<Vec<u32>> = Vec::new();
