@@ -160,9 +160,14 @@ fn other_language_line_at_the_end_goes_but_not_in_the_middle() {
     let it = "Il ministro ha detto che i colloqui continueranno la prossima settimana a Ginevra con tutte le delegazioni.";
     let it2 = "La delegazione russa ha chiesto garanzie scritte prima di qualsiasi nuovo incontro con gli alleati europei.";
     let de = "Der Minister sagte, die Gespräche würden in der nächsten Woche in Genf fortgesetzt werden.";
-    let c = clean(&format!("{it}\n{de}\n{it2}\n{de}"));
-    assert_eq!(removals(&c), [("other_language", de)]);
-    assert_eq!(c.text, format!("{it}\n\n{de}\n\n{it2}"));
+    let el = "Αγαπητέ λαέ της Ευρώπης, σε Ελλάδα, Ισπανία, Ιταλία ή οπουδήποτε αλλού!";
+    let ru = "Главные новости дня в нашем канале каждый вечер";
+    let c = clean(&format!("{ru}\n{it}\n{de}\n{el}\n{it2}\n{de}\n{el}"));
+    assert_eq!(
+        removals(&c),
+        [("other_language", ru), ("other_language", de), ("other_language", el)]
+    );
+    assert_eq!(c.text, format!("{it}\n\n{de}\n\n{el}\n\n{it2}"));
 }
 
 const DE_1: &str = "Die Bundesregierung hat am Mittwoch neue Regeln für den Zugverkehr beschlossen, die ab dem kommenden Jahr gelten sollen.";

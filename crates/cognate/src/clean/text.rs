@@ -372,8 +372,8 @@ fn is_code(line: &Line) -> bool {
     let sym = t.chars().filter(|c| "{}();=<>[]".contains(*c)).count();
     sym * 12 >= t.chars().count()
         && [
-            "function", "var ", "window.", "document.", "googletag", "adsbygoogle", "});", "=>",
-            "@media", "px;", "{display", ":none", "return ",
+            "function(", "function ", "var ", "window.", "document.", "googletag", "adsbygoogle", "});",
+            "@media", "px;", "{display", ":none",
         ]
         .iter()
         .any(|k| t.contains(k))
@@ -628,24 +628,24 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
         }
     }
 
-    // Lines in another script than the body.
-    if let Some((doc_script, _, _)) =
-        dominant_script(lines.iter().filter(|l| l.kept()).map(|l| l.text.as_str()))
-            .filter(|&(_, k, total)| k * 5 >= total * 3)
-    {
-        for l in lines.iter_mut().filter(|l| l.kept()) {
-            if let Some((s, k, total)) = dominant_script(std::iter::once(l.text.as_str())) {
-                let doc_share = l
-                    .text
-                    .chars()
-                    .filter(|&c| script_of(c) == Some(doc_script))
-                    .count();
-                if total >= 8 && s != doc_script && k * 10 >= total * 7 && doc_share * 5 < total {
-                    l.reason = Some("other_language");
-                }
-            }
-        }
-    }
+    // The body's script, when one clearly dominates (≥ 60 % of the letters).
+    let doc_script = dominant_script(lines.iter().filter(|l| l.kept()).map(|l| l.text.as_str()))
+        .filter(|&(_, k, total)| k * 5 >= total * 3)
+        .map(|(s, _, _)| s);
+    let other_script = |l: &Line| -> bool {
+        let Some(doc_script) = doc_script else {
+            return false;
+        };
+        let Some((s, k, total)) = dominant_script(std::iter::once(l.text.as_str())) else {
+            return false;
+        };
+        let doc_share = l
+            .text
+            .chars()
+            .filter(|&c| script_of(c) == Some(doc_script))
+            .count();
+        total >= 8 && s != doc_script && k * 10 >= total * 7 && doc_share * 5 < total
+    };
 
     // Body language, from the longer kept lines.
     let body_lang = {
@@ -661,7 +661,9 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
             .map(|i| i.lang())
     };
 
-    // Bios and other-language lines at the end, then at the start.
+    // Bios and lines in another language or script at the end, then lines in another
+    // script at the start. (In the middle of the body, a line in another language is
+    // more often a quote than boilerplate: it stays.)
     let kept_idx: Vec<usize> = (0..n).filter(|&i| lines[i].kept()).collect();
     let body_words: usize = kept_idx.iter().map(|&i| lines[i].words).sum();
     let mut edge_budget = body_words / 3;
@@ -672,8 +674,11 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
         }
         let reason = if is_bio(l) {
             "bio"
-        } else if l.words >= 5 && body_lang.is_some() && line_lang(&l.text) != body_lang
-            && line_lang(&l.text).is_some()
+        } else if other_script(l)
+            || (l.words >= 5
+                && body_lang.is_some()
+                && line_lang(&l.text).is_some()
+                && line_lang(&l.text) != body_lang)
         {
             "other_language"
         } else {
@@ -683,14 +688,15 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
         lines[i].reason = Some(reason);
     }
     let kept_idx: Vec<usize> = (0..n).filter(|&i| lines[i].kept()).collect();
+    let mut edge_budget = body_words / 3;
     for (k, &i) in kept_idx.iter().enumerate() {
         let l = &lines[i];
         if l.words > edge_budget || k + 1 == kept_idx.len() {
             break;
         }
-        if l.words >= 5 && body_lang.is_some() && line_lang(&l.text).is_some()
-            && line_lang(&l.text) != body_lang
-        {
+        // At the start only another script counts: an epigraph or a quote in another
+        // language of the same script opens articles often enough.
+        if other_script(l) {
             edge_budget -= l.words;
             lines[i].reason = Some("other_language");
         } else {
