@@ -45,6 +45,9 @@ pub struct Shared {
     /// Thresholds that turn signals into relations, as JSON (any subset of the fields).
     #[arg(long, value_name = "FILE")]
     thresholds: Option<PathBuf>,
+    /// Anchors alone, without the multilingual encoder.
+    #[arg(long)]
+    no_model: bool,
 }
 
 #[derive(Args)]
@@ -194,7 +197,8 @@ fn run_wmt(a: WmtArgs) -> Result<()> {
         docs.len(),
         families
     );
-    let pipeline = Pipeline::new(super::config(a.shared.thresholds.as_deref())?);
+    let pipeline = super::pipeline(a.shared.thresholds.as_deref(), a.shared.no_model)?;
+    eprintln!("wmt: {}", super::mode(&pipeline));
     let started = std::time::Instant::now();
     let report = wmt::run_families(&docs, |docs| {
         cluster_families(
@@ -219,7 +223,7 @@ fn run_semeval(a: SemevalArgs) -> Result<()> {
     if !a.with_augmented {
         pairs.retain(|p| !p.augmented);
     }
-    let pipeline = Pipeline::new(super::config(a.shared.thresholds.as_deref())?);
+    let pipeline = super::pipeline(a.shared.thresholds.as_deref(), a.shared.no_model)?;
     let weights = AnchorWeights::without_corpus();
     let report = semeval::run_semeval(&pairs, |p| {
         let (x, y) = p.documents();
@@ -288,7 +292,7 @@ fn run_labelled(a: LabelledArgs) -> Result<()> {
             }
         }
         None => {
-            let pipeline = Pipeline::new(super::config(a.shared.thresholds.as_deref())?);
+            let pipeline = super::pipeline(a.shared.thresholds.as_deref(), a.shared.no_model)?;
             let docs: Vec<Document> = Ingest::new(
                 vec![Input::Path(a.corpus.clone())],
                 IngestOptions::default(),
