@@ -1,9 +1,25 @@
-//! Language identification of cleaned text, behind a trait so the backend can vary.
+//! Language identification of cleaned text, behind a trait so the backend can vary;
+//! script-aware word segmentation ([`segment_words`]) and names in ASCII
+//! ([`to_ascii_name`]).
+//!
+//! Two identifiers: [`FastTextIdentifier`] (fastText's lid.176 model, 176 languages,
+//! needs the model file) and [`WhatlangIdentifier`] (no model, 69 languages).
+//! [`default_identifier`] picks the first when the model is found.
 
+mod fasttext_backend;
 mod iso;
+mod segment;
+mod translit;
 mod whatlang_backend;
 
+use std::path::Path;
+
+pub use fasttext_backend::{
+    FASTTEXT_MODEL_FILE, FastTextIdentifier, MODEL_DIR_ENV, fasttext_label_to_code, find_model,
+};
 pub use iso::to_iso639_1;
+pub use segment::{segment_words, word_slices};
+pub use translit::{name_key, to_ascii_name};
 pub use whatlang_backend::WhatlangIdentifier;
 
 /// A language and how sure the identifier is of it.
@@ -21,6 +37,25 @@ pub trait LanguageIdentifier: Send + Sync {
     fn identify(&self, text: &str) -> Option<LangGuess>;
     /// A short name for reports (`whatlang`, `fasttext-lid176`).
     fn name(&self) -> &str;
+}
+
+/// The best identifier available: fastText's lid.176 when [`find_model`] finds
+/// `lid.176.ftz` and it loads, whatlang otherwise. `name()` tells which
+/// (`fasttext-lid176` / `whatlang`).
+pub fn default_identifier() -> Box<dyn LanguageIdentifier> {
+    match find_model(FASTTEXT_MODEL_FILE) {
+        Some(path) => identifier_from(&path),
+        None => Box::new(WhatlangIdentifier),
+    }
+}
+
+/// fastText with the model at `path`, or whatlang when that file is missing or is not
+/// a fastText model.
+pub fn identifier_from(path: &Path) -> Box<dyn LanguageIdentifier> {
+    match FastTextIdentifier::load(path) {
+        Ok(id) => Box::new(id),
+        Err(_) => Box::new(WhatlangIdentifier),
+    }
 }
 
 /// The code cognate uses for text whose language could not be told.
@@ -45,4 +80,33 @@ pub fn identify_body(identifier: &dyn LanguageIdentifier, text: &str) -> Option<
         sample.push('\n');
     }
     identifier.identify(&sample)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn falls_back_to_whatlang_without_the_model() {
+        let id = identifier_from(Path::new("/nonexistent/models/lid.176.ftz"));
+        assert_eq!(id.name(), "whatlang");
+        assert_eq!(
+            id.identify("Der Generalsekretär der Nato sagte am Mittwoch, es gebe Differenzen.")
+                .unwrap()
+                .lang,
+            "de"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join(FASTTEXT_MODEL_FILE);
+        std::fs::write(&junk, [0u8; 64]).unwrap();
+        assert_eq!(identifier_from(&junk).name(), "whatlang");
+    }
+
+    #[test]
+    fn default_is_fasttext_when_the_model_is_there() {
+        let path = find_model(FASTTEXT_MODEL_FILE)
+            .expect("lid.176.ftz is needed by this test (run scripts/fetch-models.sh)");
+        assert_eq!(identifier_from(&path).name(), "fasttext-lid176");
+        assert_eq!(default_identifier().name(), "fasttext-lid176");
+    }
 }
