@@ -162,12 +162,14 @@ fn other_language_line_at_the_end_goes_but_not_in_the_middle() {
     let de = "Der Minister sagte, die Gespräche würden in der nächsten Woche in Genf fortgesetzt werden.";
     let el = "Αγαπητέ λαέ της Ευρώπης, σε Ελλάδα, Ισπανία, Ιταλία ή οπουδήποτε αλλού!";
     let ru = "Главные новости дня в нашем канале каждый вечер";
-    let c = clean(&format!("{ru}\n{it}\n{de}\n{el}\n{it2}\n{de}\n{el}"));
+    let de_mid = "Die Delegationen wollen sich im Februar erneut in Wien treffen, hieß es aus Berlin.";
+    let el_mid = "Η αντιπροσωπεία θα συναντηθεί ξανά τον Φεβρουάριο στη Βιέννη, ανέφεραν αξιωματούχοι.";
+    let c = clean(&format!("{ru}\n{it}\n{de_mid}\n{el_mid}\n{it2}\n{de}\n{el}"));
     assert_eq!(
         removals(&c),
         [("other_language", ru), ("other_language", de), ("other_language", el)]
     );
-    assert_eq!(c.text, format!("{it}\n\n{de}\n\n{el}\n\n{it2}"));
+    assert_eq!(c.text, format!("{it}\n\n{de_mid}\n\n{el_mid}\n\n{it2}"));
 }
 
 const DE_1: &str = "Die Bundesregierung hat am Mittwoch neue Regeln für den Zugverkehr beschlossen, die ab dem kommenden Jahr gelten sollen.";

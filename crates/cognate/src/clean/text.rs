@@ -610,22 +610,25 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
 
     // Duplicated headline: `SITE.ruSectionHeadline` followed by `Headline`, or a line
     // repeated right after itself.
-    for i in 0..n.saturating_sub(1) {
-        if !lines[i].kept() {
+    let mut prev: Option<usize> = None;
+    for j in 0..n {
+        if !lines[j].kept() {
             continue;
         }
-        let Some(j) = (i + 1..n).find(|&j| lines[j].kept()) else {
-            break;
-        };
-        let (a, b) = (&lines[i].text, &lines[j].text);
-        if a == b {
-            lines[j].reason = Some("duplicate");
-        } else if lines[j].words >= 3
-            && a.ends_with(b.as_str())
-            && a[..a.len() - b.len()].chars().count() <= 60
-        {
-            lines[i].reason = Some("duplicate");
+        if let Some(i) = prev {
+            let (a, b) = (&lines[i].text, &lines[j].text);
+            if a == b {
+                lines[j].reason = Some("duplicate");
+                continue;
+            }
+            if lines[j].words >= 3
+                && a.ends_with(b.as_str())
+                && a[..a.len() - b.len()].chars().count() <= 60
+            {
+                lines[i].reason = Some("duplicate");
+            }
         }
+        prev = Some(j);
     }
 
     // The body's script, when one clearly dominates (≥ 60 % of the letters).
@@ -711,6 +714,25 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
                 l.reason = Some("recurring");
             }
         }
+    }
+
+    // A line dropped as boilerplate here is boilerplate wherever it repeats in the
+    // document (position-dependent rules would otherwise keep its other copies).
+    let dropped: std::collections::HashMap<&str, &'static str> = lines
+        .iter()
+        .filter_map(|l| match l.reason {
+            Some(r) if r != "duplicate" => Some((l.text.as_str(), r)),
+            _ => None,
+        })
+        .collect();
+    let copies: Vec<(usize, &'static str)> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.kept())
+        .filter_map(|(i, l)| dropped.get(l.text.as_str()).map(|&r| (i, r)))
+        .collect();
+    for (i, r) in copies {
+        lines[i].reason = Some(r);
     }
 
     // Title.
