@@ -402,7 +402,7 @@ fn run_extractor(html: &str) -> Option<Extracted> {
     })
 }
 
-fn cut_at_char_boundary(s: &str, max: usize) -> &str {
+pub(crate) fn cut_at_char_boundary(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }

@@ -102,16 +102,63 @@ fn starts_with_phrase(lower: &str, phrase: &str) -> bool {
 /// A phrase long enough to be matched inside longer lines.
 fn strong_phrase(p: &str) -> bool {
     p.split_whitespace().count() >= 3
-        || (!p.contains(' ') && p.chars().filter(|&c| word_count(&c.to_string()) > 0).count() >= 4
-            && p.chars().any(|c| matches!(script_of(c), Some(Script::Cjk | Script::Hangul))))
+        || (!p.contains(' ')
+            && p.chars().count() >= 4
+            && p.chars()
+                .any(|c| matches!(script_of(c), Some(Script::Cjk | Script::Hangul))))
 }
 
-fn lexicon_hit(lower: &str, words: usize, period: bool, lexicon: &[&str]) -> bool {
-    lexicon.iter().any(|p| {
-        let strong = strong_phrase(p);
-        let fits = if strong { words <= 25 } else { words <= 12 && !period };
-        fits && lower.contains(p)
+/// Lexicon categories matched inside lines, in the order their reasons win.
+const CATEGORIES: &[(&str, &[&str])] = &[
+    ("comment_form", rules::COMMENT_FORM),
+    ("cookies", rules::COOKIES),
+    ("copyright", rules::COPYRIGHT),
+    ("newsletter", rules::NEWSLETTER),
+    ("share", rules::SHARE),
+];
+
+/// All in-line phrases in one automaton: one pass over a line finds every category.
+struct Lexicon {
+    ac: aho_corasick::AhoCorasick,
+    /// Per pattern: category index, strong.
+    meta: Vec<(usize, bool)>,
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+    LEX.get_or_init(|| {
+        let mut pats = Vec::new();
+        let mut meta = Vec::new();
+        for (ci, (_, phrases)) in CATEGORIES.iter().enumerate() {
+            for p in *phrases {
+                pats.push(*p);
+                meta.push((ci, strong_phrase(p)));
+            }
+        }
+        Lexicon {
+            ac: aho_corasick::AhoCorasick::new(&pats).expect("lexicon patterns build"),
+            meta,
+        }
     })
+}
+
+/// The first category (in [`CATEGORIES`] order) with a phrase in the line that fits
+/// its length: strong phrases in lines up to 25 words, short ones only in lines up to
+/// 12 words that do not end like a sentence.
+fn lexicon_category(lower: &str, words: usize, period: bool) -> Option<&'static str> {
+    if words > 25 {
+        return None;
+    }
+    let lex = lexicon();
+    let mut best: Option<usize> = None;
+    for m in lex.ac.find_overlapping_iter(lower) {
+        let (ci, strong) = lex.meta[m.pattern().as_usize()];
+        let fits = if strong { words <= 25 } else { words <= 12 && !period };
+        if fits && best.is_none_or(|b| ci < b) {
+            best = Some(ci);
+        }
+    }
+    best.map(|ci| CATEGORIES[ci].0)
 }
 
 /// One line of the input and what became of it.
@@ -409,24 +456,19 @@ fn classify(line: &mut Line) {
             return;
         }
     }
-    let reason = if lexicon_hit(lower, words, period, rules::COMMENT_FORM) {
-        "comment_form"
-    } else if lexicon_hit(lower, words, period, rules::COOKIES) {
-        "cookies"
-    } else if (words <= 30 && (lower.starts_with('©') || lower.starts_with("copyright")))
-        || lexicon_hit(lower, words, period, rules::COPYRIGHT)
-    {
+    let category = lexicon_category(lower, words, period);
+    let reason = if let Some(c) = category.filter(|c| *c != "share" || words <= 12) {
+        c
+    } else if words <= 30 && (lower.starts_with('©') || lower.starts_with("copyright")) {
         "copyright"
-    } else if lexicon_hit(lower, words, period, rules::NEWSLETTER)
-        || (words <= 8
-            && !period
-            && rules::NEWSLETTER_WEAK
-                .iter()
-                .any(|w| lower.split_whitespace().any(|t| bare(t) == *w)))
+    } else if words <= 8
+        && !period
+        && rules::NEWSLETTER_WEAK
+            .iter()
+            .any(|w| lower.split_whitespace().any(|t| bare(t) == *w))
     {
         "newsletter"
-    } else if lexicon_hit(lower, words, period, rules::SHARE) && words <= 12 || is_share_line(line)
-    {
+    } else if is_share_line(line) {
         "share"
     } else if is_teaser(line) {
         "teaser"
@@ -542,6 +584,9 @@ fn looks_like_headline(line: &Line, rest: &[&Line]) -> bool {
         && rest.iter().any(|l| l.words > line.words)
 }
 
+/// Texts longer than this are cut (at a character boundary) before cleaning.
+pub const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
+
 /// Cleans already-extracted text.
 pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
     let mut removed = Vec::new();
@@ -552,7 +597,18 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
             removed,
         };
     }
-    let repaired = entities::repair(raw, &mut removed);
+    let cut = super::html::cut_at_char_boundary(raw, MAX_TEXT_BYTES);
+    if cut.len() < raw.len() {
+        removed.push(Removed {
+            text: format!(
+                "[{} bytes after the first {} MB of the text]",
+                raw.len() - cut.len(),
+                MAX_TEXT_BYTES / (1024 * 1024)
+            ),
+            reason: "truncated".into(),
+        });
+    }
+    let repaired = entities::repair(cut, &mut removed);
     let mut lines: Vec<Line> = Vec::new();
     for l in repaired.lines() {
         let mut t = normalize_line(l);
