@@ -20,13 +20,19 @@ fn timed<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
 
 #[test]
 fn deep_nesting_100k_levels() {
-    let body = "<div>".repeat(100_000) + "<p>Deep text survives the guard.</p>" + &"</div>".repeat(100_000);
+    let body = "<div>".repeat(100_000)
+        + "<p>Deep text survives the guard.</p>"
+        + &"</div>".repeat(100_000);
     let page = format!("<html><body>{body}</body></html>");
     assert!(html::nesting_depth(&page) > html::MAX_DEPTH);
     let c = timed(Duration::from_secs(20), || {
         clean_document(&html_doc(page), &CleanOptions::default())
     });
-    assert!(c.text.contains("Deep text survives the guard."), "{:?}", c.text);
+    assert!(
+        c.text.contains("Deep text survives the guard."),
+        "{:?}",
+        c.text
+    );
     // Unclosed, too.
     let c = clean_document(
         &html_doc("<span><b><i>".repeat(40_000) + "tail"),
@@ -46,18 +52,30 @@ fn page_of_20_mb_is_cut_with_a_note() {
     let c = timed(Duration::from_secs(120), || {
         clean_document(&html_doc(page), &CleanOptions::default())
     });
-    let note = c.removed.iter().find(|r| r.reason == "truncated").expect("truncated note");
-    assert!(note.text.contains("bytes after the first 8 MB"), "{}", note.text);
+    let note = c
+        .removed
+        .iter()
+        .find(|r| r.reason == "truncated")
+        .expect("truncated note");
+    assert!(
+        note.text.contains("bytes after the first 8 MB"),
+        "{}",
+        note.text
+    );
     assert!(c.text.contains("agreed to continue the talks"));
 }
 
 #[test]
 fn text_of_20_mb_in_one_line_and_many_lines() {
     let line = "word … ".repeat(3_000_000);
-    let c = timed(Duration::from_secs(60), || clean_document(&Document::text("t", line), &CleanOptions::default()));
+    let c = timed(Duration::from_secs(60), || {
+        clean_document(&Document::text("t", line), &CleanOptions::default())
+    });
     assert!(!c.text.is_empty());
     let many = "Short line here.\n".repeat(1_000_000);
-    let c = timed(Duration::from_secs(60), || clean_document(&Document::text("t", many), &CleanOptions::default()));
+    let c = timed(Duration::from_secs(60), || {
+        clean_document(&Document::text("t", many), &CleanOptions::default())
+    });
     assert!(c.text.starts_with("Short line here."));
 }
 
@@ -100,11 +118,18 @@ fn no_body_empty_and_odd_pages() {
         assert!(!c.text.contains("not text"), "{page:?}: {:?}", c.text);
         assert!(c.published.is_none());
     }
-    let c = clean_document(&html_doc("<html><head><title>Only a title</title></head></html>".into()), &CleanOptions::default());
+    let c = clean_document(
+        &html_doc("<html><head><title>Only a title</title></head></html>".into()),
+        &CleanOptions::default(),
+    );
     assert_eq!(c.title.as_deref(), Some("Only a title"));
     assert_eq!(c.text, "");
     for t in ["", "\n\n\n", "   \t ", "\u{feff}\u{200b}", "…", "..."] {
         let c = clean_document(&Document::text("t", t), &CleanOptions::default());
-        assert!(c.text.trim().is_empty() || c.text == "…" || c.text == "...", "{t:?}: {:?}", c.text);
+        assert!(
+            c.text.trim().is_empty() || c.text == "…" || c.text == "...",
+            "{t:?}: {:?}",
+            c.text
+        );
     }
 }

@@ -2,8 +2,8 @@
 //! project's example corpus): every boilerplate piece goes with its reason, and
 //! every article sentence stays.
 
-use cognate::clean::{CleanOptions, RecurringLines, clean_document, clean_document_with};
 use cognate::Document;
+use cognate::clean::{CleanOptions, RecurringLines, clean_document, clean_document_with};
 
 const FIXTURE_IT: &str = include_str!("fixtures/clean_it.txt");
 const FIXTURE_VI: &str = include_str!("fixtures/clean_vi.txt");
@@ -11,7 +11,11 @@ const FIXTURE_EN: &str = include_str!("fixtures/clean_en.txt");
 
 fn reasons(text: &str) -> (cognate::clean::Cleaned, Vec<(String, String)>) {
     let c = clean_document(&Document::text("f", text), &CleanOptions::default());
-    let r = c.removed.iter().map(|r| (r.reason.clone(), r.text.clone())).collect();
+    let r = c
+        .removed
+        .iter()
+        .map(|r| (r.reason.clone(), r.text.clone()))
+        .collect();
     (c, r)
 }
 
@@ -30,9 +34,17 @@ fn check(fixture: &str) -> cognate::clean::Cleaned {
         input.push_str(body);
         input.push('\n');
         match mark {
-            Some("keep") => keep.push(body.replace("< p>", "").split_whitespace().collect::<Vec<_>>().join(" ")),
+            Some("keep") => keep.push(
+                body.replace("< p>", "")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             Some("title") => keep.push(format!("TITLE:{body}")),
-            Some(m) => drop.push((m.trim_start_matches("drop:").to_string(), body.split_whitespace().collect::<Vec<_>>().join(" "))),
+            Some(m) => drop.push((
+                m.trim_start_matches("drop:").to_string(),
+                body.split_whitespace().collect::<Vec<_>>().join(" "),
+            )),
             None => {}
         }
     }
@@ -47,7 +59,9 @@ fn check(fixture: &str) -> cognate::clean::Cleaned {
     }
     for (reason, text) in &drop {
         assert!(
-            removed.iter().any(|(r, t)| r == reason && (t == text || text.ends_with(t.as_str()))),
+            removed
+                .iter()
+                .any(|(r, t)| r == reason && (t == text || text.ends_with(t.as_str()))),
             "not removed as {reason}: {text:?}\nremoved: {removed:#?}"
         );
         assert!(
@@ -57,10 +71,17 @@ fn check(fixture: &str) -> cognate::clean::Cleaned {
     }
     let residue = input.matches("< p>").count();
     assert_eq!(
-        removed.iter().filter(|(r, t)| r == "html_residue" && t == "< p>").count(),
+        removed
+            .iter()
+            .filter(|(r, t)| r == "html_residue" && t == "< p>")
+            .count(),
         residue
     );
-    assert_eq!(removed.len(), drop.len() + residue, "unexpected removals: {removed:#?}");
+    assert_eq!(
+        removed.len(),
+        drop.len() + residue,
+        "unexpected removals: {removed:#?}"
+    );
     c
 }
 
@@ -72,7 +93,10 @@ fn italian_fixture() {
 #[test]
 fn vietnamese_fixture() {
     let c = check(FIXTURE_VI);
-    assert!(c.text.contains("vào Ukraine.\n\n"), "credit cut after the sentence");
+    assert!(
+        c.text.contains("vào Ukraine.\n\n"),
+        "credit cut after the sentence"
+    );
 }
 
 #[test]
@@ -101,7 +125,11 @@ fn batch_with_recurring_lines() {
     }
     for d in &docs {
         let c = clean_document_with(d, &CleanOptions::default(), Some(&rec));
-        assert!(c.removed.iter().any(|r| r.reason == "recurring" && r.text.starts_with("Newsroom Daily")));
+        assert!(
+            c.removed
+                .iter()
+                .any(|r| r.reason == "recurring" && r.text.starts_with("Newsroom Daily"))
+        );
         assert!(!c.text.contains("Newsroom Daily"));
     }
 }

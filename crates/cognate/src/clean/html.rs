@@ -26,8 +26,8 @@ const OPTIONAL_END: &[&str] = &[
     "colgroup", "rb", "rt", "rp", "html", "head", "body",
 ];
 const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr", "keygen", "command",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "keygen", "command",
 ];
 /// Elements whose content is not text.
 const RAW: &[&str] = &[
@@ -35,10 +35,48 @@ const RAW: &[&str] = &[
     "select",
 ];
 const BLOCK: &[&str] = &[
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-    "section", "article", "header", "footer", "aside", "nav", "main", "blockquote", "pre",
-    "figure", "figcaption", "form", "hr", "dd", "dt", "dl", "title", "address", "details",
-    "summary", "fieldset", "legend", "caption", "td", "th", "body", "head", "html",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "main",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "form",
+    "hr",
+    "dd",
+    "dt",
+    "dl",
+    "title",
+    "address",
+    "details",
+    "summary",
+    "fieldset",
+    "legend",
+    "caption",
+    "td",
+    "th",
+    "body",
+    "head",
+    "html",
 ];
 
 /// One tag found by the scanner.
@@ -209,7 +247,10 @@ pub fn nesting_depth(html: &str) -> usize {
             sc.skip_raw(&t.name);
             continue;
         }
-        if t.name == "!" || VOID.contains(&t.name.as_str()) || OPTIONAL_END.contains(&t.name.as_str()) {
+        if t.name == "!"
+            || VOID.contains(&t.name.as_str())
+            || OPTIONAL_END.contains(&t.name.as_str())
+        {
             continue;
         }
         if t.closing {
@@ -309,15 +350,16 @@ pub fn published_date(html: &str) -> Option<Published> {
                     .or_else(|| attr(t.attrs, "itemprop"));
                 if let Some(key) = key {
                     let key = key.to_ascii_lowercase();
-                    if let Some(rank) = DATE_META.iter().position(|k| *k == key) {
-                        if let Some(v) = attr(t.attrs, "content").or_else(|| attr(t.attrs, "datetime")) {
-                            meta.push((rank, v));
-                        }
+                    let rank = DATE_META.iter().position(|k| *k == key);
+                    let value = || attr(t.attrs, "content").or_else(|| attr(t.attrs, "datetime"));
+                    if let (Some(rank), Some(v)) = (rank, rank.and_then(|_| value())) {
+                        meta.push((rank, v));
                     }
                 }
             }
             "script" if !t.closing => {
-                let json = attr(t.attrs, "type").is_some_and(|v| v.eq_ignore_ascii_case("application/ld+json"));
+                let json = attr(t.attrs, "type")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("application/ld+json"));
                 let from = t.end;
                 sc.skip_raw("script");
                 if json {
@@ -330,17 +372,21 @@ pub fn published_date(html: &str) -> Option<Published> {
             "style" | "noscript" | "template" if !t.closing => sc.skip_raw(&t.name.clone()),
             "time" if !t.closing => {
                 if let Some(v) = attr(t.attrs, "datetime") {
-                    let marked = attr(t.attrs, "itemprop").is_some_and(|p| p.eq_ignore_ascii_case("datepublished"))
+                    let marked = attr(t.attrs, "itemprop")
+                        .is_some_and(|p| p.eq_ignore_ascii_case("datepublished"))
                         || attr(t.attrs, "pubdate").is_some()
-                        || attr(t.attrs, "class").is_some_and(|c| c.to_ascii_lowercase().contains("publish"));
+                        || attr(t.attrs, "class")
+                            .is_some_and(|c| c.to_ascii_lowercase().contains("publish"));
                     times.push((marked, v));
                 }
             }
-            "span" | "div" | "p" | "abbr" if !t.closing => {
-                if attr(t.attrs, "itemprop").is_some_and(|p| p.eq_ignore_ascii_case("datepublished")) {
-                    if let Some(v) = attr(t.attrs, "content").or_else(|| attr(t.attrs, "datetime")) {
-                        meta.push((3, v));
-                    }
+            "span" | "div" | "p" | "abbr"
+                if !t.closing
+                    && attr(t.attrs, "itemprop")
+                        .is_some_and(|p| p.eq_ignore_ascii_case("datepublished")) =>
+            {
+                if let Some(v) = attr(t.attrs, "content").or_else(|| attr(t.attrs, "datetime")) {
+                    meta.push((3, v));
                 }
             }
             _ => {}
@@ -441,7 +487,9 @@ pub fn clean_html(
         match (!deep).then(|| extract_main(page)).flatten() {
             Some(e) => {
                 if published.is_none() {
-                    published = e.date.and_then(|d| Published::parse(&d.format("%Y-%m-%d").to_string()));
+                    published = e
+                        .date
+                        .and_then(|d| Published::parse(&d.format("%Y-%m-%d").to_string()));
                 }
                 let t = e.title.or_else(|| visible_text_title(page));
                 (t, e.text, true)

@@ -138,13 +138,7 @@ impl RecurringLines {
         match &doc.content {
             Content::Text(t) => self.add_text(t),
             Content::Html(_) => {
-                let raw = super::clean_document(
-                    doc,
-                    &super::CleanOptions {
-                        keep_raw: true,
-                        ..Default::default()
-                    },
-                );
+                let raw = super::clean_document(doc, &super::CleanOptions { keep_raw: true });
                 self.add_text(&raw.text)
             }
         }
@@ -220,16 +214,21 @@ mod tests {
     fn counts_lines_across_unrelated_documents_only() {
         let mut r = RecurringLines::new(3);
         let slogan = "Powered by ExampleCMS, the newsroom in your pocket";
-        let article = "The minister said on Tuesday that the talks would continue next week in Geneva.";
+        let article =
+            "The minister said on Tuesday that the talks would continue next week in Geneva.";
         // Three copies of one article: its lines do not become recurring.
         for _ in 0..3 {
             r.add_text(&format!("{article}\n{slogan}"));
         }
         assert!(!r.is_recurring(article));
         assert!(!r.is_recurring(slogan));
-        let k1 = r.add_text(&format!("Another story entirely, with its own long sentence about a storm.\n{slogan}"));
+        let k1 = r.add_text(&format!(
+            "Another story entirely, with its own long sentence about a storm.\n{slogan}"
+        ));
         assert!(!r.is_recurring(slogan));
-        let k2 = r.add_text(&format!("A third story, about football and a transfer that surprised every fan.\n{slogan}"));
+        let k2 = r.add_text(&format!(
+            "A third story, about football and a transfer that surprised every fan.\n{slogan}"
+        ));
         assert!(r.is_recurring(slogan));
         assert!(r.is_recurring("powered by examplecms the newsroom in your pocket!"));
         assert_eq!(r.distinct_documents(slogan), 3);

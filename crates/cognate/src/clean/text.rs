@@ -153,7 +153,11 @@ fn lexicon_category(lower: &str, words: usize, period: bool) -> Option<&'static 
     let mut best: Option<usize> = None;
     for m in lex.ac.find_overlapping_iter(lower) {
         let (ci, strong) = lex.meta[m.pattern().as_usize()];
-        let fits = if strong { words <= 25 } else { words <= 12 && !period };
+        let fits = if strong {
+            words <= 25
+        } else {
+            words <= 12 && !period
+        };
         if fits && best.is_none_or(|b| ci < b) {
             best = Some(ci);
         }
@@ -221,7 +225,15 @@ pub(crate) fn fused_credit_start(line: &str) -> Option<usize> {
         }
         // `Credit…Name` without doubling.
         let bl = before.to_lowercase();
-        for label in ["credit", "crédit", "crédito", "credito", "kredit", "tín dụng", "debt"] {
+        for label in [
+            "credit",
+            "crédit",
+            "crédito",
+            "credito",
+            "kredit",
+            "tín dụng",
+            "debt",
+        ] {
             if bl.ends_with(label) {
                 let start = before.len() - label.len();
                 if before[..start]
@@ -239,8 +251,17 @@ pub(crate) fn fused_credit_start(line: &str) -> Option<usize> {
     let lower = line.to_lowercase();
     if lower.len() == line.len() {
         for lead in [
-            "photo:", "photo by ", "foto:", "foto di ", "foto de ", "фото:", "ảnh:", "image:",
-            "credit:", "bild:", "pool photo",
+            "photo:",
+            "photo by ",
+            "foto:",
+            "foto di ",
+            "foto de ",
+            "фото:",
+            "ảnh:",
+            "image:",
+            "credit:",
+            "bild:",
+            "pool photo",
         ] {
             if let Some(p) = lower.rfind(lead) {
                 let head = line[..p].trim_end();
@@ -327,9 +348,15 @@ fn is_byline(line: &Line) -> bool {
             .iter()
             .filter(|t| t.starts_with(|c: char| c.is_uppercase()))
             .count();
-        let min_names = if matches!(*lead, "di" | "de" | "da") { 2 } else { 1 };
+        let min_names = if matches!(*lead, "di" | "de" | "da") {
+            2
+        } else {
+            1
+        };
         if names >= min_names
-            && toks.first().is_some_and(|t| t.starts_with(|c: char| c.is_uppercase()))
+            && toks
+                .first()
+                .is_some_and(|t| t.starts_with(|c: char| c.is_uppercase()))
             && toks.iter().all(|t| {
                 t.starts_with(|c: char| c.is_uppercase() || !c.is_alphabetic())
                     || rules::BYLINE_CONNECTORS.contains(&t.to_lowercase().trim_matches(','))
@@ -419,8 +446,18 @@ fn is_code(line: &Line) -> bool {
     let sym = t.chars().filter(|c| "{}();=<>[]".contains(*c)).count();
     sym * 12 >= t.chars().count()
         && [
-            "function(", "function ", "var ", "window.", "document.", "googletag", "adsbygoogle", "});",
-            "@media", "px;", "{display", ":none",
+            "function(",
+            "function ",
+            "var ",
+            "window.",
+            "document.",
+            "googletag",
+            "adsbygoogle",
+            "});",
+            "@media",
+            "px;",
+            "{display",
+            ":none",
         ]
         .iter()
         .any(|k| t.contains(k))
@@ -640,8 +677,7 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
             continue;
         }
         let reason = lines[i].reason;
-        for j in i + 1..n {
-            let l = &lines[j];
+        for l in lines[i + 1..].iter_mut() {
             if l.heading {
                 break;
             }
@@ -650,17 +686,17 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
                 break;
             }
             if l.kept() {
-                lines[j].reason = reason;
+                l.reason = reason;
             }
         }
     }
 
     // A comment form near the end takes the short lines after it along.
-    if let Some(i) = (n / 2..n).find(|&i| lines[i].reason == Some("comment_form")) {
-        if lines[i + 1..].iter().all(|l| l.words <= 20) {
-            for l in lines[i + 1..].iter_mut().filter(|l| l.kept()) {
-                l.reason = Some("comment_form");
-            }
+    if let Some(i) = (n / 2..n).find(|&i| {
+        lines[i].reason == Some("comment_form") && lines[i + 1..].iter().all(|l| l.words <= 20)
+    }) {
+        for l in lines[i + 1..].iter_mut().filter(|l| l.kept()) {
+            l.reason = Some("comment_form");
         }
     }
 
@@ -736,8 +772,7 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
         } else if other_script(l)
             || (l.words >= 5
                 && body_lang.is_some()
-                && line_lang(&l.text).is_some()
-                && line_lang(&l.text) != body_lang)
+                && line_lang(&l.text).is_some_and(|x| Some(x) != body_lang))
         {
             "other_language"
         } else {
