@@ -15,10 +15,17 @@
 //! use cognate::clean::{CleanOptions, RecurringLines, clean_document_with};
 //! use cognate::Document;
 //!
-//! let docs: Vec<Document> = (0..4)
-//!     .map(|i| Document::text(format!("d{i}"), format!(
-//!         "Story number {i} tells about a different event in its own long words here.\n\
-//!          Powered by ExampleCMS — the newsroom in your pocket")))
+//! let stories = [
+//!     "The council approved the new budget for schools and roads after a long debate.",
+//!     "A storm brought heavy rain and strong winds to the coast on Sunday night.",
+//!     "The local team won the cup final after a penalty shoot-out in front of its fans.",
+//! ];
+//! let docs: Vec<Document> = stories
+//!     .iter()
+//!     .enumerate()
+//!     .map(|(i, s)| {
+//!         Document::text(format!("d{i}"), format!("{s}\nPowered by ExampleCMS, the newsroom in your pocket"))
+//!     })
 //!     .collect();
 //! // Pass 1: count (can run per shard and be merged with `merge`).
 //! let mut recurring = RecurringLines::new(3);
