@@ -130,9 +130,10 @@ print(f"{name:<28} kept {100*r:5.1f}% ({tp}/{nw})  dropped {100*(nwo-fp)/nwo:5.1
 "#;
 
 fn whole_run(dir: &str) {
-    let data: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(format!("{dir}/evaldata.json")).expect("evaldata.json"))
-            .expect("evaldata.json is JSON");
+    let data: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(format!("{dir}/evaldata.json")).expect("evaldata.json"),
+    )
+    .expect("evaldata.json is JSON");
     let mut pages = Vec::new();
     let mut urls: Vec<&String> = data.as_object().expect("object").keys().collect();
     urls.sort();
@@ -155,7 +156,12 @@ fn whole_run(dir: &str) {
         pages.push((html, list("with"), list("without")));
     }
     let score = |outs: &[String]| {
-        let mut s = Score { kept: 0, with: 0, dropped: 0, without: 0 };
+        let mut s = Score {
+            kept: 0,
+            with: 0,
+            dropped: 0,
+            without: 0,
+        };
         for (o, (_, w, wo)) in outs.iter().zip(&pages) {
             let o = norm(o);
             s.kept += w.iter().filter(|x| o.contains(x.as_str())).count();
@@ -190,9 +196,20 @@ fn whole_run(dir: &str) {
         .collect();
     let secs = t0.elapsed().as_secs_f64();
     score(&outs).report("trafilatura crate alone", pages.len(), secs);
-    match std::process::Command::new("python3").arg("-c").arg(PYTHON).arg(dir).output() {
+    match std::process::Command::new("python3")
+        .arg("-c")
+        .arg(PYTHON)
+        .arg(dir)
+        .output()
+    {
         Ok(o) if o.status.success() => print!("{}", String::from_utf8_lossy(&o.stdout)),
-        Ok(o) => println!("python trafilatura failed: {}", String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("")),
+        Ok(o) => println!(
+            "python trafilatura failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ),
         Err(e) => println!("python3 not run: {e}"),
     }
 }

@@ -164,9 +164,8 @@ const BLOCK_TAGS: &[&str] = &[
 ];
 const INLINE_TAGS: &[&str] = &[
     "a", "b", "i", "u", "s", "em", "strong", "span", "img", "small", "sup", "sub", "font",
-    "iframe", "script", "style", "noscript", "source", "picture", "video", "audio", "time",
-    "abbr", "cite", "mark", "ins", "del", "label", "input", "button", "form", "svg", "meta",
-    "link",
+    "iframe", "script", "style", "noscript", "source", "picture", "video", "audio", "time", "abbr",
+    "cite", "mark", "ins", "del", "label", "input", "button", "form", "svg", "meta", "link",
 ];
 
 /// Decodes an entity starting at `s[0] == '&'`, tolerating the spaced-out forms
@@ -190,7 +189,10 @@ fn decode_entity_at(s: &str) -> Option<(char, usize)> {
             i += 1;
         }
         let start = i;
-        while i < b.len() && i - start < 8 && b[i].is_ascii_hexdigit() && (hex || b[i].is_ascii_digit())
+        while i < b.len()
+            && i - start < 8
+            && b[i].is_ascii_hexdigit()
+            && (hex || b[i].is_ascii_digit())
         {
             i += 1;
         }
@@ -225,9 +227,9 @@ fn decode_entity_at(s: &str) -> Option<(char, usize)> {
         .find(|(n, _)| *n == name)
         .or_else(|| {
             // Case-insensitive fallback for the unambiguous lower-case names.
-            NAMED
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name) && n.chars().all(|c| c.is_ascii_lowercase()))
+            NAMED.iter().find(|(n, _)| {
+                n.eq_ignore_ascii_case(name) && n.chars().all(|c| c.is_ascii_lowercase())
+            })
         })?
         .1;
     Some((c, i + 1))
@@ -333,7 +335,9 @@ fn tag_at(s: &str) -> Option<(usize, bool)> {
     let inner_t = inner.trim();
     let ok = inner_t.is_empty()
         || inner_t == "/"
-        || (inner.starts_with([' ', '/']) && inner_t.contains('=') && inner_t.contains(['"', '\'']));
+        || (inner.starts_with([' ', '/'])
+            && inner_t.contains('=')
+            && inner_t.contains(['"', '\'']));
     if !ok {
         return None;
     }
@@ -417,13 +421,19 @@ mod tests {
         assert_eq!(decode_entities("&#150; dash"), "– dash");
         // Not entities: left as they are.
         assert_eq!(decode_entities("AT&T & co; R&D"), "AT&T & co; R&D");
-        assert_eq!(decode_entities("&#0; &#xZZ; &bogus;"), "&#0; &#xZZ; &bogus;");
+        assert_eq!(
+            decode_entities("&#0; &#xZZ; &bogus;"),
+            "&#0; &#xZZ; &bogus;"
+        );
     }
 
     #[test]
     fn removes_tag_residue_but_not_comparisons() {
         let mut r = Vec::new();
-        let out = repair("< p> However, NATO</p> said <a href=\"x\">this</a>.", &mut r);
+        let out = repair(
+            "< p> However, NATO</p> said <a href=\"x\">this</a>.",
+            &mut r,
+        );
         assert_eq!(out, "\n However, NATO\n said  this .");
         let texts: Vec<&str> = r.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(texts, ["< p>", "</p>", "<a href=\"x\">", "</a>"]);
@@ -436,8 +446,14 @@ mod tests {
 
     #[test]
     fn unglues_sentences_not_addresses() {
-        assert_eq!(unglue_sentences("of Ukraine.The talks"), "of Ukraine. The talks");
-        assert_eq!(unglue_sentences("see GENERICO.ru and Chronicle.info"), "see GENERICO.ru and Chronicle.info");
+        assert_eq!(
+            unglue_sentences("of Ukraine.The talks"),
+            "of Ukraine. The talks"
+        );
+        assert_eq!(
+            unglue_sentences("see GENERICO.ru and Chronicle.info"),
+            "see GENERICO.ru and Chronicle.info"
+        );
         assert_eq!(unglue_sentences("the U.S.Army"), "the U.S.Army");
         assert_eq!(unglue_sentences("www.example.Com"), "www.example.Com");
         assert_eq!(unglue_sentences("в Киеве.Президент"), "в Киеве. Президент");

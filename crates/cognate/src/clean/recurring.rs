@@ -15,10 +15,17 @@
 //! use cognate::clean::{CleanOptions, RecurringLines, clean_document_with};
 //! use cognate::Document;
 //!
-//! let docs: Vec<Document> = (0..4)
-//!     .map(|i| Document::text(format!("d{i}"), format!(
-//!         "Story number {i} tells about a different event in its own long words here.\n\
-//!          Powered by ExampleCMS — the newsroom in your pocket")))
+//! let stories = [
+//!     "The council approved the new budget for schools and roads after a long debate.",
+//!     "A storm brought heavy rain and strong winds to the coast on Sunday night.",
+//!     "The local team won the cup final after a penalty shoot-out in front of its fans.",
+//! ];
+//! let docs: Vec<Document> = stories
+//!     .iter()
+//!     .enumerate()
+//!     .map(|(i, s)| {
+//!         Document::text(format!("d{i}"), format!("{s}\nPowered by ExampleCMS, the newsroom in your pocket"))
+//!     })
 //!     .collect();
 //! // Pass 1: count (can run per shard and be merged with `merge`).
 //! let mut recurring = RecurringLines::new(3);
@@ -138,13 +145,7 @@ impl RecurringLines {
         match &doc.content {
             Content::Text(t) => self.add_text(t),
             Content::Html(_) => {
-                let raw = super::clean_document(
-                    doc,
-                    &super::CleanOptions {
-                        keep_raw: true,
-                        ..Default::default()
-                    },
-                );
+                let raw = super::clean_document(doc, &super::CleanOptions { keep_raw: true });
                 self.add_text(&raw.text)
             }
         }
@@ -220,16 +221,21 @@ mod tests {
     fn counts_lines_across_unrelated_documents_only() {
         let mut r = RecurringLines::new(3);
         let slogan = "Powered by ExampleCMS, the newsroom in your pocket";
-        let article = "The minister said on Tuesday that the talks would continue next week in Geneva.";
+        let article =
+            "The minister said on Tuesday that the talks would continue next week in Geneva.";
         // Three copies of one article: its lines do not become recurring.
         for _ in 0..3 {
             r.add_text(&format!("{article}\n{slogan}"));
         }
         assert!(!r.is_recurring(article));
         assert!(!r.is_recurring(slogan));
-        let k1 = r.add_text(&format!("Another story entirely, with its own long sentence about a storm.\n{slogan}"));
+        let k1 = r.add_text(&format!(
+            "Another story entirely, with its own long sentence about a storm.\n{slogan}"
+        ));
         assert!(!r.is_recurring(slogan));
-        let k2 = r.add_text(&format!("A third story, about football and a transfer that surprised every fan.\n{slogan}"));
+        let k2 = r.add_text(&format!(
+            "A third story, about football and a transfer that surprised every fan.\n{slogan}"
+        ));
         assert!(r.is_recurring(slogan));
         assert!(r.is_recurring("powered by examplecms the newsroom in your pocket!"));
         assert_eq!(r.distinct_documents(slogan), 3);

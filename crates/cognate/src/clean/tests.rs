@@ -46,7 +46,10 @@ fn vietnamese_teasers_credit_and_comment_form() {
         [
             ("photo_credit", "tín dụngtín dụng…Ảnh của Oliver Huslett"),
             ("media_label", "Băng hình"),
-            ("teaser", "READ Trung Quốc dịu giọng về virus Corona sau biểu tình"),
+            (
+                "teaser",
+                "READ Trung Quốc dịu giọng về virus Corona sau biểu tình"
+            ),
             ("comment_form", "Trả lời"),
             (
                 "comment_form",
@@ -95,7 +98,9 @@ fn russian_comment_form_on_english_page_entities_and_breadcrumb() {
     let c = clean(input);
     assert_eq!(
         c.title.as_deref(),
-        Some("What did NATO and the Russian Federation agree on: Stoltenberg summed up the results")
+        Some(
+            "What did NATO and the Russian Federation agree on: Stoltenberg summed up the results"
+        )
     );
     assert_eq!(
         removals(&c),
@@ -162,12 +167,22 @@ fn other_language_line_at_the_end_goes_but_not_in_the_middle() {
     let de = "Der Minister sagte, die Gespräche würden in der nächsten Woche in Genf fortgesetzt werden.";
     let el = "Αγαπητέ λαέ της Ευρώπης, σε Ελλάδα, Ισπανία, Ιταλία ή οπουδήποτε αλλού!";
     let ru = "Главные новости дня в нашем канале каждый вечер";
-    let c = clean(&format!("{ru}\n{it}\n{de}\n{el}\n{it2}\n{de}\n{el}"));
+    let de_mid =
+        "Die Delegationen wollen sich im Februar erneut in Wien treffen, hieß es aus Berlin.";
+    let el_mid =
+        "Η αντιπροσωπεία θα συναντηθεί ξανά τον Φεβρουάριο στη Βιέννη, ανέφεραν αξιωματούχοι.";
+    let c = clean(&format!(
+        "{ru}\n{it}\n{de_mid}\n{el_mid}\n{it2}\n{de}\n{el}"
+    ));
     assert_eq!(
         removals(&c),
-        [("other_language", ru), ("other_language", de), ("other_language", el)]
+        [
+            ("other_language", ru),
+            ("other_language", de),
+            ("other_language", el)
+        ]
     );
-    assert_eq!(c.text, format!("{it}\n\n{de}\n\n{el}\n\n{it2}"));
+    assert_eq!(c.text, format!("{it}\n\n{de_mid}\n\n{el_mid}\n\n{it2}"));
 }
 
 const DE_1: &str = "Die Bundesregierung hat am Mittwoch neue Regeln für den Zugverkehr beschlossen, die ab dem kommenden Jahr gelten sollen.";
@@ -193,7 +208,10 @@ fn german_teaser_newsletter_cookies_credit_byline() {
             ("byline", "Von Max Mustermann und Erika Musterfrau"),
             ("dateline", "Aktualisiert am 12.01.2022, 10:31 Uhr"),
             ("photo_credit", "Foto: dpa/Michael Kappeler"),
-            ("teaser", "Lesen Sie auch: Warum die Bahn ständig zu spät kommt"),
+            (
+                "teaser",
+                "Lesen Sie auch: Warum die Bahn ständig zu spät kommt"
+            ),
             ("newsletter", "Newsletter abonnieren"),
             (
                 "cookies",
@@ -250,7 +268,9 @@ fn russian_and_ukrainian_teasers_and_credits() {
         ]
     );
     let uk = "Міністр заявив, що переговори триватимуть наступного тижня у Женеві за участю всіх делегацій.";
-    let c = clean(&format!("{uk}\nЧитайте також: Що відомо про переговори\nУкраїнська делегація наполягає на тому, що жодних поступок щодо суверенітету не буде."));
+    let c = clean(&format!(
+        "{uk}\nЧитайте також: Що відомо про переговори\nУкраїнська делегація наполягає на тому, що жодних поступок щодо суверенітету не буде."
+    ));
     assert_eq!(
         removals(&c),
         [("teaser", "Читайте також: Що відомо про переговори")]
@@ -275,15 +295,27 @@ fn chinese_japanese_korean_arabic() {
         ]
     );
     let ja = "北大西洋条約機構の事務総長は、ロシアとの間に重大な相違が残っていると述べ、対話を続ける考えを示した。";
-    let c = clean(&format!("{ja}\n関連記事\nロシア外相が会見\nウクライナ情勢の今後\nロシア側は北大西洋条約機構の東方拡大の停止と東欧からの部隊撤収を改めて要求した。"));
+    let c = clean(&format!(
+        "{ja}\n関連記事\nロシア外相が会見\nウクライナ情勢の今後\nロシア側は北大西洋条約機構の東方拡大の停止と東欧からの部隊撤収を改めて要求した。"
+    ));
     let reasons: Vec<&str> = c.removed.iter().map(|r| r.reason.as_str()).collect();
     assert_eq!(reasons, ["link_list", "link_list", "link_list"]);
     let ko = "나토 사무총장은 러시아와의 중대한 견해 차이가 여전히 남아 있다고 밝히며 대화를 계속하겠다고 말했다.";
-    let c = clean(&format!("{ko}\n관련기사 러시아 외무장관 기자회견\n러시아 측은 나토의 동진 중단과 동유럽 배치 병력의 철수를 다시 요구했다고 관계자들이 전했다."));
-    assert_eq!(removals(&c), [("teaser", "관련기사 러시아 외무장관 기자회견")]);
+    let c = clean(&format!(
+        "{ko}\n관련기사 러시아 외무장관 기자회견\n러시아 측은 나토의 동진 중단과 동유럽 배치 병력의 철수를 다시 요구했다고 관계자들이 전했다."
+    ));
+    assert_eq!(
+        removals(&c),
+        [("teaser", "관련기사 러시아 외무장관 기자회견")]
+    );
     let ar = "قال الأمين العام لحلف شمال الأطلسي إن هناك خلافات كبيرة مع روسيا بعد المحادثات التي جرت في بروكسل.";
-    let c = clean(&format!("{ar}\nاقرأ أيضا: لافروف يتحدث عن الأزمة\nوطالبت موسكو الحلف بوقف توسعه شرقا وسحب قواته من دول أوروبا الشرقية المجاورة لها."));
-    assert_eq!(removals(&c), [("teaser", "اقرأ أيضا: لافروف يتحدث عن الأزمة")]);
+    let c = clean(&format!(
+        "{ar}\nاقرأ أيضا: لافروف يتحدث عن الأزمة\nوطالبت موسكو الحلف بوقف توسعه شرقا وسحب قواته من دول أوروبا الشرقية المجاورة لها."
+    ));
+    assert_eq!(
+        removals(&c),
+        [("teaser", "اقرأ أيضا: لافروف يتحدث عن الأزمة")]
+    );
 }
 
 #[test]
@@ -346,7 +378,10 @@ fn trailing_credit_after_a_sentence() {
     let s = "Il ministro ha parlato ai giornalisti davanti al palazzo del governo a Roma.";
     let s2 = "Il premier ha confermato che il governo sosterrà la linea comune degli alleati.";
     let c = clean(&format!("{s} Foto: ANSA/Fabio Frustaci\n{s2}"));
-    assert_eq!(removals(&c), [("photo_credit", "Foto: ANSA/Fabio Frustaci")]);
+    assert_eq!(
+        removals(&c),
+        [("photo_credit", "Foto: ANSA/Fabio Frustaci")]
+    );
     assert_eq!(c.text, format!("{s}\n\n{s2}"));
 }
 
@@ -407,7 +442,12 @@ fn html_article_with_date_and_boilerplate() {
         c.published.as_ref().map(|p| p.timestamp),
         Published::parse("2022-01-12T14:04:00Z").map(|p| p.timestamp)
     );
-    assert!(c.title.as_deref().unwrap().starts_with("Talks end in Brussels"));
+    assert!(
+        c.title
+            .as_deref()
+            .unwrap()
+            .starts_with("Talks end in Brussels")
+    );
     assert_kept(
         &c,
         &[
@@ -450,7 +490,8 @@ fn html_keep_raw_keeps_all_visible_text() {
 
 #[test]
 fn visible_text_and_depth() {
-    let (t, body) = html::visible_text("<title>A &amp; B</title><div><p>x</p><!-- c --><p>y<br>z</p></div>");
+    let (t, body) =
+        html::visible_text("<title>A &amp; B</title><div><p>x</p><!-- c --><p>y<br>z</p></div>");
     assert_eq!(t.as_deref(), Some("A & B"));
     assert_eq!(normalize_text(&body), "x\n\ny\n\nz");
     assert_eq!(html::nesting_depth("<div><div><p>a<p>b</div></div>"), 2);

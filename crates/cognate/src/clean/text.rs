@@ -102,16 +102,67 @@ fn starts_with_phrase(lower: &str, phrase: &str) -> bool {
 /// A phrase long enough to be matched inside longer lines.
 fn strong_phrase(p: &str) -> bool {
     p.split_whitespace().count() >= 3
-        || (!p.contains(' ') && p.chars().filter(|&c| word_count(&c.to_string()) > 0).count() >= 4
-            && p.chars().any(|c| matches!(script_of(c), Some(Script::Cjk | Script::Hangul))))
+        || (!p.contains(' ')
+            && p.chars().count() >= 4
+            && p.chars()
+                .any(|c| matches!(script_of(c), Some(Script::Cjk | Script::Hangul))))
 }
 
-fn lexicon_hit(lower: &str, words: usize, period: bool, lexicon: &[&str]) -> bool {
-    lexicon.iter().any(|p| {
-        let strong = strong_phrase(p);
-        let fits = if strong { words <= 25 } else { words <= 12 && !period };
-        fits && lower.contains(p)
+/// Lexicon categories matched inside lines, in the order their reasons win.
+const CATEGORIES: &[(&str, &[&str])] = &[
+    ("comment_form", rules::COMMENT_FORM),
+    ("cookies", rules::COOKIES),
+    ("copyright", rules::COPYRIGHT),
+    ("newsletter", rules::NEWSLETTER),
+    ("share", rules::SHARE),
+];
+
+/// All in-line phrases in one automaton: one pass over a line finds every category.
+struct Lexicon {
+    ac: aho_corasick::AhoCorasick,
+    /// Per pattern: category index, strong.
+    meta: Vec<(usize, bool)>,
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+    LEX.get_or_init(|| {
+        let mut pats = Vec::new();
+        let mut meta = Vec::new();
+        for (ci, (_, phrases)) in CATEGORIES.iter().enumerate() {
+            for p in *phrases {
+                pats.push(*p);
+                meta.push((ci, strong_phrase(p)));
+            }
+        }
+        Lexicon {
+            ac: aho_corasick::AhoCorasick::new(&pats).expect("lexicon patterns build"),
+            meta,
+        }
     })
+}
+
+/// The first category (in [`CATEGORIES`] order) with a phrase in the line that fits
+/// its length: strong phrases in lines up to 25 words, short ones only in lines up to
+/// 12 words that do not end like a sentence.
+fn lexicon_category(lower: &str, words: usize, period: bool) -> Option<&'static str> {
+    if words > 25 {
+        return None;
+    }
+    let lex = lexicon();
+    let mut best: Option<usize> = None;
+    for m in lex.ac.find_overlapping_iter(lower) {
+        let (ci, strong) = lex.meta[m.pattern().as_usize()];
+        let fits = if strong {
+            words <= 25
+        } else {
+            words <= 12 && !period
+        };
+        if fits && best.is_none_or(|b| ci < b) {
+            best = Some(ci);
+        }
+    }
+    best.map(|ci| CATEGORIES[ci].0)
 }
 
 /// One line of the input and what became of it.
@@ -174,7 +225,15 @@ pub(crate) fn fused_credit_start(line: &str) -> Option<usize> {
         }
         // `Credit…Name` without doubling.
         let bl = before.to_lowercase();
-        for label in ["credit", "crédit", "crédito", "credito", "kredit", "tín dụng", "debt"] {
+        for label in [
+            "credit",
+            "crédit",
+            "crédito",
+            "credito",
+            "kredit",
+            "tín dụng",
+            "debt",
+        ] {
             if bl.ends_with(label) {
                 let start = before.len() - label.len();
                 if before[..start]
@@ -192,8 +251,17 @@ pub(crate) fn fused_credit_start(line: &str) -> Option<usize> {
     let lower = line.to_lowercase();
     if lower.len() == line.len() {
         for lead in [
-            "photo:", "photo by ", "foto:", "foto di ", "foto de ", "фото:", "ảnh:", "image:",
-            "credit:", "bild:", "pool photo",
+            "photo:",
+            "photo by ",
+            "foto:",
+            "foto di ",
+            "foto de ",
+            "фото:",
+            "ảnh:",
+            "image:",
+            "credit:",
+            "bild:",
+            "pool photo",
         ] {
             if let Some(p) = lower.rfind(lead) {
                 let head = line[..p].trim_end();
@@ -280,9 +348,15 @@ fn is_byline(line: &Line) -> bool {
             .iter()
             .filter(|t| t.starts_with(|c: char| c.is_uppercase()))
             .count();
-        let min_names = if matches!(*lead, "di" | "de" | "da") { 2 } else { 1 };
+        let min_names = if matches!(*lead, "di" | "de" | "da") {
+            2
+        } else {
+            1
+        };
         if names >= min_names
-            && toks.first().is_some_and(|t| t.starts_with(|c: char| c.is_uppercase()))
+            && toks
+                .first()
+                .is_some_and(|t| t.starts_with(|c: char| c.is_uppercase()))
             && toks.iter().all(|t| {
                 t.starts_with(|c: char| c.is_uppercase() || !c.is_alphabetic())
                     || rules::BYLINE_CONNECTORS.contains(&t.to_lowercase().trim_matches(','))
@@ -372,8 +446,18 @@ fn is_code(line: &Line) -> bool {
     let sym = t.chars().filter(|c| "{}();=<>[]".contains(*c)).count();
     sym * 12 >= t.chars().count()
         && [
-            "function(", "function ", "var ", "window.", "document.", "googletag", "adsbygoogle", "});",
-            "@media", "px;", "{display", ":none",
+            "function(",
+            "function ",
+            "var ",
+            "window.",
+            "document.",
+            "googletag",
+            "adsbygoogle",
+            "});",
+            "@media",
+            "px;",
+            "{display",
+            ":none",
         ]
         .iter()
         .any(|k| t.contains(k))
@@ -409,24 +493,19 @@ fn classify(line: &mut Line) {
             return;
         }
     }
-    let reason = if lexicon_hit(lower, words, period, rules::COMMENT_FORM) {
-        "comment_form"
-    } else if lexicon_hit(lower, words, period, rules::COOKIES) {
-        "cookies"
-    } else if (words <= 30 && (lower.starts_with('©') || lower.starts_with("copyright")))
-        || lexicon_hit(lower, words, period, rules::COPYRIGHT)
-    {
+    let category = lexicon_category(lower, words, period);
+    let reason = if let Some(c) = category.filter(|c| *c != "share" || words <= 12) {
+        c
+    } else if words <= 30 && (lower.starts_with('©') || lower.starts_with("copyright")) {
         "copyright"
-    } else if lexicon_hit(lower, words, period, rules::NEWSLETTER)
-        || (words <= 8
-            && !period
-            && rules::NEWSLETTER_WEAK
-                .iter()
-                .any(|w| lower.split_whitespace().any(|t| bare(t) == *w)))
+    } else if words <= 8
+        && !period
+        && rules::NEWSLETTER_WEAK
+            .iter()
+            .any(|w| lower.split_whitespace().any(|t| bare(t) == *w))
     {
         "newsletter"
-    } else if lexicon_hit(lower, words, period, rules::SHARE) && words <= 12 || is_share_line(line)
-    {
+    } else if is_share_line(line) {
         "share"
     } else if is_teaser(line) {
         "teaser"
@@ -542,6 +621,9 @@ fn looks_like_headline(line: &Line, rest: &[&Line]) -> bool {
         && rest.iter().any(|l| l.words > line.words)
 }
 
+/// Texts longer than this are cut (at a character boundary) before cleaning.
+pub const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
+
 /// Cleans already-extracted text.
 pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
     let mut removed = Vec::new();
@@ -552,7 +634,18 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
             removed,
         };
     }
-    let repaired = entities::repair(raw, &mut removed);
+    let cut = super::html::cut_at_char_boundary(raw, MAX_TEXT_BYTES);
+    if cut.len() < raw.len() {
+        removed.push(Removed {
+            text: format!(
+                "[{} bytes after the first {} MB of the text]",
+                raw.len() - cut.len(),
+                MAX_TEXT_BYTES / (1024 * 1024)
+            ),
+            reason: "truncated".into(),
+        });
+    }
+    let repaired = entities::repair(cut, &mut removed);
     let mut lines: Vec<Line> = Vec::new();
     for l in repaired.lines() {
         let mut t = normalize_line(l);
@@ -584,8 +677,7 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
             continue;
         }
         let reason = lines[i].reason;
-        for j in i + 1..n {
-            let l = &lines[j];
+        for l in lines[i + 1..].iter_mut() {
             if l.heading {
                 break;
             }
@@ -594,38 +686,41 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
                 break;
             }
             if l.kept() {
-                lines[j].reason = reason;
+                l.reason = reason;
             }
         }
     }
 
     // A comment form near the end takes the short lines after it along.
-    if let Some(i) = (n / 2..n).find(|&i| lines[i].reason == Some("comment_form")) {
-        if lines[i + 1..].iter().all(|l| l.words <= 20) {
-            for l in lines[i + 1..].iter_mut().filter(|l| l.kept()) {
-                l.reason = Some("comment_form");
-            }
+    if let Some(i) = (n / 2..n).find(|&i| {
+        lines[i].reason == Some("comment_form") && lines[i + 1..].iter().all(|l| l.words <= 20)
+    }) {
+        for l in lines[i + 1..].iter_mut().filter(|l| l.kept()) {
+            l.reason = Some("comment_form");
         }
     }
 
     // Duplicated headline: `SITE.ruSectionHeadline` followed by `Headline`, or a line
     // repeated right after itself.
-    for i in 0..n.saturating_sub(1) {
-        if !lines[i].kept() {
+    let mut prev: Option<usize> = None;
+    for j in 0..n {
+        if !lines[j].kept() {
             continue;
         }
-        let Some(j) = (i + 1..n).find(|&j| lines[j].kept()) else {
-            break;
-        };
-        let (a, b) = (&lines[i].text, &lines[j].text);
-        if a == b {
-            lines[j].reason = Some("duplicate");
-        } else if lines[j].words >= 3
-            && a.ends_with(b.as_str())
-            && a[..a.len() - b.len()].chars().count() <= 60
-        {
-            lines[i].reason = Some("duplicate");
+        if let Some(i) = prev {
+            let (a, b) = (&lines[i].text, &lines[j].text);
+            if a == b {
+                lines[j].reason = Some("duplicate");
+                continue;
+            }
+            if lines[j].words >= 3
+                && a.ends_with(b.as_str())
+                && a[..a.len() - b.len()].chars().count() <= 60
+            {
+                lines[i].reason = Some("duplicate");
+            }
         }
+        prev = Some(j);
     }
 
     // The body's script, when one clearly dominates (≥ 60 % of the letters).
@@ -677,8 +772,7 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
         } else if other_script(l)
             || (l.words >= 5
                 && body_lang.is_some()
-                && line_lang(&l.text).is_some()
-                && line_lang(&l.text) != body_lang)
+                && line_lang(&l.text).is_some_and(|x| Some(x) != body_lang))
         {
             "other_language"
         } else {
@@ -711,6 +805,25 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
                 l.reason = Some("recurring");
             }
         }
+    }
+
+    // A line dropped as boilerplate here is boilerplate wherever it repeats in the
+    // document (position-dependent rules would otherwise keep its other copies).
+    let dropped: std::collections::HashMap<&str, &'static str> = lines
+        .iter()
+        .filter_map(|l| match l.reason {
+            Some(r) if r != "duplicate" => Some((l.text.as_str(), r)),
+            _ => None,
+        })
+        .collect();
+    let copies: Vec<(usize, &'static str)> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.kept())
+        .filter_map(|(i, l)| dropped.get(l.text.as_str()).map(|&r| (i, r)))
+        .collect();
+    for (i, r) in copies {
+        lines[i].reason = Some(r);
     }
 
     // Title.
