@@ -15,7 +15,7 @@ use crate::clean::{CleanOptions, Cleaned, clean_document};
 use crate::cluster::{Edge, group, stable_id};
 use crate::document::{Document, FailedDocument, Published, Record};
 use crate::features::{Features, MinHasher, extract};
-use crate::lang::{LangGuess, LanguageIdentifier, UNDETERMINED, WhatlangIdentifier, identify_body};
+use crate::lang::{LangGuess, LanguageIdentifier, UNDETERMINED, default_identifier, identify_body};
 use crate::score::{AnchorWeights, ArticleView, Judgement, Relation, Thresholds, judge, signals};
 
 /// Settings of a run.
@@ -107,7 +107,8 @@ const NEIGHBOURS: usize = 6;
 
 impl Pipeline {
     pub fn new(config: Config) -> Self {
-        Self::with_identifier(config, Box::new(WhatlangIdentifier))
+        // fastText lid.176 when its model file is found, whatlang otherwise.
+        Self::with_identifier(config, default_identifier())
     }
 
     pub fn with_identifier(config: Config, identifier: Box<dyn LanguageIdentifier>) -> Self {
@@ -194,8 +195,14 @@ impl Pipeline {
     /// A failed encoder call leaves the leads out: anchors still decide for those.
     fn embed_leads(&self, analyses: &mut [Analysis], leads: &[String]) {
         let Some(encoder) = &self.encoder else { return };
-        let texts: Vec<&str> = leads.iter().map(String::as_str).filter(|t| !t.trim().is_empty()).collect();
-        let Ok(vectors) = encoder.embed_passages(&texts) else { return };
+        let texts: Vec<&str> = leads
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !t.trim().is_empty())
+            .collect();
+        let Ok(vectors) = encoder.embed_passages(&texts) else {
+            return;
+        };
         let mut vectors = vectors.into_iter();
         for (a, text) in analyses.iter_mut().zip(leads) {
             if !text.trim().is_empty() {
@@ -213,12 +220,15 @@ impl Pipeline {
                 Record::Failed(f) => Err(f),
             })
             .collect();
-        let (mut analyses, leads): (Vec<Analysis>, Vec<String>) = done.iter().filter_map(|d| d.as_ref().ok().cloned()).unzip();
+        let (mut analyses, leads): (Vec<Analysis>, Vec<String>) =
+            done.iter().filter_map(|d| d.as_ref().ok().cloned()).unzip();
         self.embed_leads(&mut analyses, &leads);
         let mut analyses = analyses.into_iter();
         done.into_iter()
             .map(|d| match d {
-                Ok(_) => Entry::Ok(Box::new(analyses.next().expect("one analysis per document"))),
+                Ok(_) => Entry::Ok(Box::new(
+                    analyses.next().expect("one analysis per document"),
+                )),
                 Err(f) => Entry::Failed(f),
             })
             .collect()
@@ -252,7 +262,10 @@ impl Pipeline {
                 if !near.is_empty() {
                     neighbourhood[i] = Some(mean);
                 }
-                pairs.extend(near.into_iter().map(|(j, _)| (i.min(j as usize) as u32, i.max(j as usize) as u32)));
+                pairs.extend(
+                    near.into_iter()
+                        .map(|(j, _)| (i.min(j as usize) as u32, i.max(j as usize) as u32)),
+                );
             }
             pairs.par_sort_unstable();
             pairs.dedup();
@@ -261,7 +274,12 @@ impl Pipeline {
             neighbourhood: neighbourhood[i as usize],
             ..docs[i as usize].view()
         };
-        let judge_pair = |i: u32, j: u32| judge(&signals(&view(i), &view(j), &weights), &self.config.thresholds);
+        let judge_pair = |i: u32, j: u32| {
+            judge(
+                &signals(&view(i), &view(j), &weights),
+                &self.config.thresholds,
+            )
+        };
         let judged: Vec<(u32, u32, Judgement)> = pairs
             .par_iter()
             .filter_map(|&(i, j)| {
@@ -443,7 +461,11 @@ impl Pipeline {
             events: events.len(),
             anchor_index_bytes: weights.memory_bytes(),
             features_bytes: features.iter().map(|f| f.memory_bytes()).sum(),
-            lead_bytes: docs.iter().filter_map(|a| a.lead.as_ref()).map(LeadVector::memory_bytes).sum(),
+            lead_bytes: docs
+                .iter()
+                .filter_map(|a| a.lead.as_ref())
+                .map(LeadVector::memory_bytes)
+                .sum(),
         };
         Clustering {
             doc_family,

@@ -9,7 +9,6 @@ use clap::{Args, Subcommand};
 use cognate::document::{Content, Document, Record};
 use cognate::eval::{extraction, langid, semeval, synth, wmt};
 use cognate::ingest::{Ingest, IngestOptions, Input};
-use cognate::lang::LanguageIdentifier;
 use cognate::output::AtomicFile;
 use cognate::pipeline::{Config, Entry, Pipeline};
 use cognate::score::AnchorWeights;
@@ -251,7 +250,7 @@ fn run_extraction(a: ExtractionArgs) -> Result<()> {
 fn run_langid(a: LangidArgs) -> Result<()> {
     set_threads(a.shared.threads)?;
     let cases = langid::load_lingua_sentences(&a.dir, a.max_per_language)?;
-    let identifier = cognate::lang::WhatlangIdentifier;
+    let identifier = cognate::lang::default_identifier();
     eprintln!(
         "langid: {} sentences, identifier {}",
         cases.len(),

@@ -24,12 +24,17 @@ pub fn nearest(vectors: &[Option<&LeadVector>], k: usize) -> Vec<(Vec<(u32, f32)
                 }
                 let c = v.cosine(w);
                 if best.len() < k || c > best[best.len() - 1].1 {
-                    let at = best.partition_point(|&(bj, bc)| bc > c || (bc == c && (bj as usize) < j));
+                    let at =
+                        best.partition_point(|&(bj, bc)| bc > c || (bc == c && (bj as usize) < j));
                     best.insert(at, (j as u32, c));
                     best.truncate(k);
                 }
             }
-            let mean = if best.is_empty() { 0.0 } else { best.iter().map(|b| b.1).sum::<f32>() / best.len() as f32 };
+            let mean = if best.is_empty() {
+                0.0
+            } else {
+                best.iter().map(|b| b.1).sum::<f32>() / best.len() as f32
+            };
             (best, mean)
         })
         .collect()

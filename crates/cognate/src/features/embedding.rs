@@ -32,14 +32,22 @@ impl LeadVector {
         let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
         LeadVector {
-            values: v.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8).collect(),
+            values: v
+                .iter()
+                .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8)
+                .collect(),
             scale,
         }
     }
 
     /// Cosine of two normalised vectors (their dot product).
     pub fn cosine(&self, other: &LeadVector) -> f32 {
-        let dot: i32 = self.values.iter().zip(other.values.iter()).map(|(&a, &b)| a as i32 * b as i32).sum();
+        let dot: i32 = self
+            .values
+            .iter()
+            .zip(other.values.iter())
+            .map(|(&a, &b)| a as i32 * b as i32)
+            .sum();
         dot as f32 * self.scale * other.scale
     }
 
@@ -54,8 +62,12 @@ mod tests {
 
     #[test]
     fn quantised_cosine_is_close() {
-        let a: Vec<f32> = (0..384).map(|i| ((i * 37 % 101) as f32 - 50.0) / 100.0).collect();
-        let b: Vec<f32> = (0..384).map(|i| ((i * 53 % 97) as f32 - 48.0) / 100.0).collect();
+        let a: Vec<f32> = (0..384)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 100.0)
+            .collect();
+        let b: Vec<f32> = (0..384)
+            .map(|i| ((i * 53 % 97) as f32 - 48.0) / 100.0)
+            .collect();
         let norm = |v: &[f32]| -> Vec<f32> {
             let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
             v.iter().map(|x| x / n).collect()

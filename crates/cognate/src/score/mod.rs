@@ -150,8 +150,12 @@ impl Signals {
         let (Some(c), Some(m)) = (self.encoder_cosine, self.encoder_margin) else {
             return false;
         };
-        let numbers_disagree = self.numbers_a.min(self.numbers_b) >= t.numbers_veto_min && self.number_dice < 0.1;
-        c >= t.translation_encoder_cosine && m >= t.translation_encoder_margin && !numbers_disagree && self.length_ratio >= 0.25
+        let numbers_disagree =
+            self.numbers_a.min(self.numbers_b) >= t.numbers_veto_min && self.number_dice < 0.1;
+        c >= t.translation_encoder_cosine
+            && m >= t.translation_encoder_margin
+            && !numbers_disagree
+            && self.length_ratio >= 0.25
     }
 
     /// The anchor overlap that tells a translation: all anchors where names can be
@@ -310,7 +314,11 @@ pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
             Relation::Translation
         }
     } else if s.encoder_says_translation(t) {
-        if s.same_language { Relation::NearDuplicate } else { Relation::Translation }
+        if s.same_language {
+            Relation::NearDuplicate
+        } else {
+            Relation::Translation
+        }
     } else if s.anchor_cosine >= t.same_event_anchor_cosine && in_window {
         Relation::SameEvent
     } else if s.anchor_cosine >= t.related_anchor_cosine {
