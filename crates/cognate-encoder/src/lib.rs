@@ -364,7 +364,8 @@ impl E5Model {
 
     /// Embed a long text as windows: the text's own tokens are cut into
     /// windows of `window_tokens` tokens starting every `stride` tokens
-    /// (the last window ends at the end of the text), and each window is
+    /// (the last window ends at the end of the text; a stride longer than
+    /// the window skips the tokens in between), and each window is
     /// embedded as its own passage: `<s> ▁passage : window </s>`.
     /// `window_tokens` is capped to what fits in the model (505 tokens
     /// with the prefix); `0` for either argument is taken as 1. A text that
@@ -384,10 +385,10 @@ impl E5Model {
             let mut ids = prefix.clone();
             ids.extend_from_slice(&content[a..b]);
             inputs.push(ids);
-            if b >= content.len() {
+            a += stride;
+            if b >= content.len() || a >= content.len() {
                 break;
             }
-            a += stride;
         }
         let windows: Vec<(usize, &[u32])> = inputs
             .iter()

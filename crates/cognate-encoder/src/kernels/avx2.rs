@@ -54,8 +54,10 @@ pub(crate) unsafe fn quantize_row(x: &[f32], q: &mut [i8], d: &mut [f32], s8: &m
             _mm256_max_ps(_mm256_andnot_ps(sign, v2), _mm256_andnot_ps(sign, v3)),
         );
         let amax = hmax_ps(m);
-        let dd = amax / 127.0;
-        let id = if dd > 0.0 { 1.0 / dd } else { 0.0 };
+        // as the reference binary computes it (GCC -ffast-math turned
+        // amax/127 and 1/d into these two expressions)
+        let dd = amax * (1.0 / 127.0);
+        let id = if dd > 0.0 { 127.0 / amax } else { 0.0 };
         let idv = _mm256_set1_ps(id);
         // cvtps rounds to nearest even (default MXCSR), like lrintf
         let i0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, idv));
@@ -145,6 +147,7 @@ unsafe fn tile_n<const N: usize>(
 }
 
 /// exp(x) for x in [-87.3, 88.3] (clamped), Cephes polynomial, ~1 ulp.
+#[allow(clippy::excessive_precision)] // coefficients as published
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn exp256(x: __m256) -> __m256 {
@@ -215,6 +218,10 @@ pub(crate) unsafe fn gelu(x: &mut [f32]) {
 }
 
 /// Attention of one head (head size 32) over one segment.
+///
+/// Keys are copied into tiles of 16 keys × 32 dims (`kt[tile][e][16]`, each
+/// tile 2 KB contiguous) and queries/values into contiguous rows, so the
+/// inner loops stream memory linearly (strided rows alias in L1).
 #[allow(clippy::too_many_arguments)]
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn attention32(
@@ -228,48 +235,54 @@ pub(crate) unsafe fn attention32(
     out: &mut [f32],
 ) {
     const HD: usize = 32;
+    const KT: usize = 16;
     if len == 0 {
         return;
     }
-    let lp = len.div_ceil(8) * 8;
-    // keys transposed: kt[e * lp + j]
+    let lp = len.div_ceil(KT) * KT;
     let mut kt = vec![0f32; HD * lp];
+    let mut qv = vec![0f32; len * HD];
+    let mut vv = vec![0f32; len * HD];
     for j in 0..len {
-        let k = &qkv[(start + j) * stride + ko..][..HD];
+        let row = &qkv[(start + j) * stride..];
+        let k = &row[ko..ko + HD];
+        let tile = &mut kt[(j / KT) * HD * KT..][..HD * KT];
         for e in 0..HD {
-            kt[e * lp + j] = k[e];
+            tile[e * KT + j % KT] = k[e];
         }
+        qv[j * HD..(j + 1) * HD].copy_from_slice(&row[qo..qo + HD]);
+        vv[j * HD..(j + 1) * HD].copy_from_slice(&row[vo..vo + HD]);
     }
     let scale = _mm256_set1_ps(1.0 / (HD as f32).sqrt());
     let mut sc = vec![0f32; 4 * lp];
-    let base = qkv.as_ptr();
     let ktp = kt.as_ptr();
+    let vp = vv.as_ptr();
     let mut i = 0;
     while i < len {
         let nq = (len - i).min(4);
-        // query pointers (missing queries of the last tile repeat query i)
-        let qp: [*const f32; 4] = std::array::from_fn(|x| {
-            base.add((start + i + if x < nq { x } else { 0 }) * stride + qo)
-        });
-        let mut j = 0;
-        while j < lp {
-            let mut a0 = _mm256_setzero_ps();
-            let mut a1 = _mm256_setzero_ps();
-            let mut a2 = _mm256_setzero_ps();
-            let mut a3 = _mm256_setzero_ps();
+        // query rows (missing queries of the last tile repeat query i)
+        let qp: [*const f32; 4] =
+            std::array::from_fn(|x| qv.as_ptr().add((i + if x < nq { x } else { 0 }) * HD));
+        let sp = sc.as_mut_ptr();
+        for jt in 0..lp / KT {
+            let mut a = [_mm256_setzero_ps(); 8];
+            let tp = ktp.add(jt * HD * KT);
             for e in 0..HD {
-                let k = _mm256_loadu_ps(ktp.add(e * lp + j));
-                a0 = _mm256_fmadd_ps(_mm256_set1_ps(*qp[0].add(e)), k, a0);
-                a1 = _mm256_fmadd_ps(_mm256_set1_ps(*qp[1].add(e)), k, a1);
-                a2 = _mm256_fmadd_ps(_mm256_set1_ps(*qp[2].add(e)), k, a2);
-                a3 = _mm256_fmadd_ps(_mm256_set1_ps(*qp[3].add(e)), k, a3);
+                let k0 = _mm256_loadu_ps(tp.add(e * KT));
+                let k1 = _mm256_loadu_ps(tp.add(e * KT + 8));
+                for x in 0..4 {
+                    let q = _mm256_set1_ps(*qp[x].add(e));
+                    a[2 * x] = _mm256_fmadd_ps(q, k0, a[2 * x]);
+                    a[2 * x + 1] = _mm256_fmadd_ps(q, k1, a[2 * x + 1]);
+                }
             }
-            let sp = sc.as_mut_ptr();
-            _mm256_storeu_ps(sp.add(j), _mm256_mul_ps(a0, scale));
-            _mm256_storeu_ps(sp.add(lp + j), _mm256_mul_ps(a1, scale));
-            _mm256_storeu_ps(sp.add(2 * lp + j), _mm256_mul_ps(a2, scale));
-            _mm256_storeu_ps(sp.add(3 * lp + j), _mm256_mul_ps(a3, scale));
-            j += 8;
+            for x in 0..4 {
+                _mm256_storeu_ps(sp.add(x * lp + jt * KT), _mm256_mul_ps(a[2 * x], scale));
+                _mm256_storeu_ps(
+                    sp.add(x * lp + jt * KT + 8),
+                    _mm256_mul_ps(a[2 * x + 1], scale),
+                );
+            }
         }
         // softmax of each row over 0..len (unnormalised; 1/sum kept)
         let mut inv = [0f32; 4];
@@ -304,7 +317,7 @@ pub(crate) unsafe fn attention32(
             let r1 = sc.as_ptr().add(if two { x + 1 } else { x } * lp);
             let mut c = [_mm256_setzero_ps(); 8];
             for jj in 0..len {
-                let v = base.add((start + jj) * stride + vo);
+                let v = vp.add(jj * HD);
                 let v0 = _mm256_loadu_ps(v);
                 let v1 = _mm256_loadu_ps(v.add(8));
                 let v2 = _mm256_loadu_ps(v.add(16));
@@ -322,14 +335,14 @@ pub(crate) unsafe fn attention32(
             }
             let i0 = _mm256_set1_ps(inv[x]);
             let o = out.as_mut_ptr().add((i + x) * HD);
-            for k in 0..4 {
-                _mm256_storeu_ps(o.add(8 * k), _mm256_mul_ps(c[k], i0));
+            for (k, ck) in c[..4].iter().enumerate() {
+                _mm256_storeu_ps(o.add(8 * k), _mm256_mul_ps(*ck, i0));
             }
             if two {
                 let i1 = _mm256_set1_ps(inv[x + 1]);
                 let o = out.as_mut_ptr().add((i + x + 1) * HD);
-                for k in 0..4 {
-                    _mm256_storeu_ps(o.add(8 * k), _mm256_mul_ps(c[4 + k], i1));
+                for (k, ck) in c[4..].iter().enumerate() {
+                    _mm256_storeu_ps(o.add(8 * k), _mm256_mul_ps(*ck, i1));
                 }
             }
             x += 2;

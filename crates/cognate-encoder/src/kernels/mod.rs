@@ -201,7 +201,8 @@ pub fn quantize(isa: Isa, x: &[f32], rows: usize, nin: usize, out: &mut QuantAct
     let q = &mut out.q[..rows * nin];
     let d = &mut out.d[..rows * nb];
     let s8 = &mut out.s8[..rows * nb];
-    let work = |(((xr, qr), dr), sr): (((&[f32], &mut [i8]), &mut [f32]), &mut [i32])| {
+    type Row<'a> = (((&'a [f32], &'a mut [i8]), &'a mut [f32]), &'a mut [i32]);
+    let work = |(((xr, qr), dr), sr): Row<'_>| {
         quantize_row(isa, xr, qr, dr, sr);
     };
     if rows >= 64 {
@@ -374,6 +375,7 @@ pub fn gelu_inplace(isa: Isa, x: &mut [f32]) {
 /// Rational approximation of erf on f32 (Eigen's `generic_fast_erf_float`):
 /// clamp to ±4, odd degree-13 numerator over even degree-8 denominator.
 /// Absolute error below 1e-6 on the whole line.
+#[allow(clippy::excessive_precision)] // coefficients as published
 pub(crate) mod erf_coef {
     pub const A1: f32 = -1.609_603_3e-2;
     pub const A3: f32 = -2.954_599_8e-3;

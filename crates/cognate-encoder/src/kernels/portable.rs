@@ -7,8 +7,10 @@ use super::{erf, QMatrix, QuantActs, MR, PANEL, QK};
 pub(crate) fn quantize_row(x: &[f32], q: &mut [i8], d: &mut [f32], s8: &mut [i32]) {
     for (b, xb) in x.chunks_exact(QK).enumerate() {
         let amax = xb.iter().fold(0f32, |m, v| m.max(v.abs()));
-        let dd = amax / 127.0;
-        let id = if dd > 0.0 { 1.0 / dd } else { 0.0 };
+        // as the reference binary computes it (GCC -ffast-math turned
+        // amax/127 and 1/d into these two expressions)
+        let dd = amax * (1.0 / 127.0);
+        let id = if dd > 0.0 { 127.0 / amax } else { 0.0 };
         let mut sum = 0i32;
         for (j, &v) in xb.iter().enumerate() {
             let r = (v * id).round_ties_even().clamp(-128.0, 127.0) as i32;
