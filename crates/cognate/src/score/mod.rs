@@ -355,6 +355,8 @@ mod tests {
             lang,
             features: f,
             published: None,
+            lead: None,
+            neighbourhood: None,
         }
     }
 
