@@ -31,11 +31,15 @@ pub fn pipeline(thresholds: Option<&Path>, no_model: bool) -> Result<cognate::pi
     Ok(pipeline.with_encoder(std::sync::Arc::new(model)))
 }
 
-/// How the run compares articles, for summaries and reports.
+/// How the run compares articles and tells languages, for summaries and reports.
 pub fn mode(pipeline: &cognate::pipeline::Pipeline) -> String {
+    let language = match pipeline.identifier_name() {
+        "whatlang" => "language by whatlang (lid.176.ftz not found)".to_string(),
+        other => format!("language by {other}"),
+    };
     match pipeline.encoder_name() {
-        Some(name) => format!("anchors + encoder {name}"),
-        None => "anchors only (--no-model)".to_string(),
+        Some(name) => format!("anchors + encoder {name}; {language}"),
+        None => format!("anchors only (--no-model); {language}"),
     }
 }
 
