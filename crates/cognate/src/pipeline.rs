@@ -168,7 +168,7 @@ impl Pipeline {
     /// Cleans, identifies and summarises one document.
     pub fn analyze(&self, doc: &Document) -> Analysis {
         let (mut analysis, lead_text) = self.analyze_without_lead(doc);
-        self.embed_leads(std::slice::from_mut(&mut analysis), &[lead_text]);
+        self.embed_leads(vec![(&mut analysis, lead_text.as_str())]);
         analysis
     }
 
@@ -193,45 +193,40 @@ impl Pipeline {
 
     /// Embeds the leads of a batch (one encoder call, which batches and threads itself).
     /// A failed encoder call leaves the leads out: anchors still decide for those.
-    fn embed_leads(&self, analyses: &mut [Analysis], leads: &[String]) {
+    fn embed_leads(&self, mut items: Vec<(&mut Analysis, &str)>) {
         let Some(encoder) = &self.encoder else { return };
-        let texts: Vec<&str> = leads
-            .iter()
-            .map(String::as_str)
-            .filter(|t| !t.trim().is_empty())
-            .collect();
+        items.retain(|(_, text)| !text.trim().is_empty());
+        let texts: Vec<&str> = items.iter().map(|(_, t)| *t).collect();
         let Ok(vectors) = encoder.embed_passages(&texts) else {
             return;
         };
-        let mut vectors = vectors.into_iter();
-        for (a, text) in analyses.iter_mut().zip(leads) {
-            if !text.trim().is_empty() {
-                a.lead = vectors.next().map(|v| LeadVector::quantize(&v));
-            }
+        for ((analysis, _), v) in items.into_iter().zip(vectors) {
+            analysis.lead = Some(LeadVector::quantize(&v));
         }
     }
 
     /// Analyses records in parallel, keeping their order.
     pub fn analyze_records(&self, records: Vec<Record>) -> Vec<Entry> {
-        let done: Vec<Result<(Analysis, String), FailedDocument>> = records
+        let (mut entries, leads): (Vec<Entry>, Vec<Option<String>>) = records
             .into_par_iter()
             .map(|r| match r {
-                Record::Ok(doc) => Ok(self.analyze_without_lead(&doc)),
-                Record::Failed(f) => Err(f),
+                Record::Ok(doc) => {
+                    let (analysis, lead_text) = self.analyze_without_lead(&doc);
+                    (Entry::Ok(Box::new(analysis)), Some(lead_text))
+                }
+                Record::Failed(f) => (Entry::Failed(f), None),
+            })
+            .unzip();
+        let items = entries
+            .iter_mut()
+            .zip(&leads)
+            .filter_map(|(e, l)| match (e, l) {
+                (Entry::Ok(a), Some(l)) => Some((a.as_mut(), l.as_str())),
+                _ => None,
             })
             .collect();
-        let (mut analyses, leads): (Vec<Analysis>, Vec<String>) =
-            done.iter().filter_map(|d| d.as_ref().ok().cloned()).unzip();
-        self.embed_leads(&mut analyses, &leads);
-        let mut analyses = analyses.into_iter();
-        done.into_iter()
-            .map(|d| match d {
-                Ok(_) => Entry::Ok(Box::new(
-                    analyses.next().expect("one analysis per document"),
-                )),
-                Err(f) => Entry::Failed(f),
-            })
-            .collect()
+        self.embed_leads(items);
+        entries
     }
 
     /// Judges two analysed articles.

@@ -304,16 +304,11 @@ pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
         || (s.lexical_containment >= t.near_duplicate_containment && s.anchor_containment >= 0.5)
     {
         Relation::NearDuplicate
-    } else if s.translation_dice() >= t.translation_anchor_dice
+    } else if (s.translation_dice() >= t.translation_anchor_dice
         && s.shared_numbers + s.shared_names >= t.translation_min_shared
-        && s.length_ratio >= 0.25
+        && s.length_ratio >= 0.25)
+        || s.encoder_says_translation(t)
     {
-        if s.same_language {
-            Relation::NearDuplicate
-        } else {
-            Relation::Translation
-        }
-    } else if s.encoder_says_translation(t) {
         if s.same_language {
             Relation::NearDuplicate
         } else {
