@@ -51,6 +51,9 @@ pub struct Common {
     /// Thresholds that turn signals into relations, as JSON (any subset of the fields).
     #[arg(long, value_name = "FILE")]
     pub thresholds: Option<PathBuf>,
+    /// Compare by anchors alone, without the multilingual encoder (faster, weaker across scripts).
+    #[arg(long)]
+    pub no_model: bool,
     /// Documents larger than this many bytes are reported as errors.
     #[arg(long, default_value_t = 64 << 20)]
     pub max_document_bytes: usize,
@@ -98,6 +101,9 @@ pub struct CompareArgs {
     /// Thresholds that turn signals into relations, as JSON (any subset of the fields).
     #[arg(long, value_name = "FILE")]
     pub thresholds: Option<PathBuf>,
+    /// Compare by anchors alone, without the multilingual encoder.
+    #[arg(long)]
+    pub no_model: bool,
 }
 
 fn main() -> ExitCode {

@@ -34,7 +34,18 @@ fn by_id<'a>(records: &'a [Value], prefix: &str) -> &'a Value {
 
 #[test]
 fn seeds_form_the_expected_family_and_events() {
-    let out = cognate(&["cluster", seeds().to_str().unwrap(), "--report"]);
+    check_seeds(&[]);
+}
+
+#[test]
+fn seeds_form_the_expected_family_and_events_without_the_model() {
+    let stderr = check_seeds(&["--no-model"]);
+    assert!(stderr.contains("anchors only (--no-model)"), "{stderr}");
+}
+
+/// Clusters the seeds with extra arguments, checks the groups, returns stderr.
+fn check_seeds(extra: &[&str]) -> String {
+    let out = cognate(&[&["cluster", seeds().to_str().unwrap(), "--report"], extra].concat());
     assert!(
         out.status.success(),
         "{}",
@@ -70,8 +81,9 @@ fn seeds_form_the_expected_family_and_events() {
         2,
         "{relations:?}"
     );
-    let report = String::from_utf8_lossy(&out.stderr);
+    let report = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(report.contains("2 events and 3 families"), "{report}");
+    report
 }
 
 #[test]

@@ -311,7 +311,7 @@ pub(crate) fn parse(data: &[u8], path: &Path) -> Result<Parsed, EncoderError> {
         let expect_bytes = match dtype {
             DType::F32 => n as u64 * 4,
             DType::Q4 => {
-                if n % QK != 0 {
+                if !n.is_multiple_of(QK) {
                     return Err(shape_err(format!(
                         "{n} Q4_0 elements is not a multiple of 32"
                     )));

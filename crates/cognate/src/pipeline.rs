@@ -1,15 +1,21 @@
 //! The pipeline: clean → language → features for each document, then candidates →
 //! scores → clusters for a batch.
 
+use std::sync::Arc;
+
+use cognate_encoder::Encoder;
 use rayon::prelude::*;
 use serde::Serialize;
+
+use crate::candidates::neighbours::{EXACT_LIMIT, nearest};
+use crate::features::embedding::{LeadVector, lead};
 
 use crate::candidates::{CandidateOptions, candidate_pairs};
 use crate::clean::{CleanOptions, Cleaned, clean_document};
 use crate::cluster::{Edge, group, stable_id};
 use crate::document::{Document, FailedDocument, Published, Record};
 use crate::features::{Features, MinHasher, extract};
-use crate::lang::{LangGuess, LanguageIdentifier, UNDETERMINED, WhatlangIdentifier, identify_body};
+use crate::lang::{LangGuess, LanguageIdentifier, UNDETERMINED, default_identifier, identify_body};
 use crate::score::{AnchorWeights, ArticleView, Judgement, Relation, Thresholds, judge, signals};
 
 /// Settings of a run.
@@ -56,6 +62,8 @@ pub struct Analysis {
     pub url: Option<String>,
     pub published: Option<Published>,
     pub features: Features,
+    /// The lead's embedding, when an encoder is in use.
+    pub lead: Option<LeadVector>,
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -65,6 +73,8 @@ impl Analysis {
             lang: &self.lang,
             features: &self.features,
             published: self.published.as_ref().map(|p| p.timestamp),
+            lead: self.lead.as_ref(),
+            neighbourhood: None,
         }
     }
 }
@@ -89,11 +99,16 @@ pub struct Pipeline {
     config: Config,
     hasher: MinHasher,
     identifier: Box<dyn LanguageIdentifier>,
+    encoder: Option<Arc<dyn Encoder>>,
 }
+
+/// Neighbours each article's lead embedding is compared with, for candidates and margins.
+const NEIGHBOURS: usize = 6;
 
 impl Pipeline {
     pub fn new(config: Config) -> Self {
-        Self::with_identifier(config, Box::new(WhatlangIdentifier))
+        // fastText lid.176 when its model file is found, whatlang otherwise.
+        Self::with_identifier(config, default_identifier())
     }
 
     pub fn with_identifier(config: Config, identifier: Box<dyn LanguageIdentifier>) -> Self {
@@ -103,7 +118,20 @@ impl Pipeline {
             config,
             hasher,
             identifier,
+            encoder: None,
         }
+    }
+
+    /// Uses a multilingual sentence encoder on each article's lead, for candidates
+    /// and for telling translations; without one, anchors alone decide.
+    pub fn with_encoder(mut self, encoder: Arc<dyn Encoder>) -> Self {
+        self.encoder = Some(encoder);
+        self
+    }
+
+    /// The encoder's name, or `None` in anchors-only mode.
+    pub fn encoder_name(&self) -> Option<&str> {
+        self.encoder.as_deref().map(|e| e.name())
     }
 
     pub fn config(&self) -> &Config {
@@ -139,9 +167,16 @@ impl Pipeline {
 
     /// Cleans, identifies and summarises one document.
     pub fn analyze(&self, doc: &Document) -> Analysis {
+        let (mut analysis, lead_text) = self.analyze_without_lead(doc);
+        self.embed_leads(vec![(&mut analysis, lead_text.as_str())]);
+        analysis
+    }
+
+    fn analyze_without_lead(&self, doc: &Document) -> (Analysis, String) {
         let CleanedDocument { cleaned, lang } = self.clean(doc);
         let features = extract(&cleaned.text, &self.hasher);
-        Analysis {
+        let lead_text = lead(&cleaned.text).to_string();
+        let analysis = Analysis {
             id: doc.id.clone(),
             lang: lang.lang,
             lang_confidence: lang.confidence,
@@ -150,19 +185,48 @@ impl Pipeline {
             // A date the page states beats one the transport (a WARC header) gives.
             published: cleaned.published.or_else(|| doc.published.clone()),
             features,
+            lead: None,
             extra: doc.extra.clone(),
+        };
+        (analysis, lead_text)
+    }
+
+    /// Embeds the leads of a batch (one encoder call, which batches and threads itself).
+    /// A failed encoder call leaves the leads out: anchors still decide for those.
+    fn embed_leads(&self, mut items: Vec<(&mut Analysis, &str)>) {
+        let Some(encoder) = &self.encoder else { return };
+        items.retain(|(_, text)| !text.trim().is_empty());
+        let texts: Vec<&str> = items.iter().map(|(_, t)| *t).collect();
+        let Ok(vectors) = encoder.embed_passages(&texts) else {
+            return;
+        };
+        for ((analysis, _), v) in items.into_iter().zip(vectors) {
+            analysis.lead = Some(LeadVector::quantize(&v));
         }
     }
 
     /// Analyses records in parallel, keeping their order.
     pub fn analyze_records(&self, records: Vec<Record>) -> Vec<Entry> {
-        records
+        let (mut entries, leads): (Vec<Entry>, Vec<Option<String>>) = records
             .into_par_iter()
             .map(|r| match r {
-                Record::Ok(doc) => Entry::Ok(Box::new(self.analyze(&doc))),
-                Record::Failed(f) => Entry::Failed(f),
+                Record::Ok(doc) => {
+                    let (analysis, lead_text) = self.analyze_without_lead(&doc);
+                    (Entry::Ok(Box::new(analysis)), Some(lead_text))
+                }
+                Record::Failed(f) => (Entry::Failed(f), None),
             })
-            .collect()
+            .unzip();
+        let items = entries
+            .iter_mut()
+            .zip(&leads)
+            .filter_map(|(e, l)| match (e, l) {
+                (Entry::Ok(a), Some(l)) => Some((a.as_mut(), l.as_str())),
+                _ => None,
+            })
+            .collect();
+        self.embed_leads(items);
+        entries
     }
 
     /// Judges two analysed articles.
@@ -184,11 +248,37 @@ impl Pipeline {
             .collect();
         let features: Vec<&Features> = docs.iter().map(|a| &a.features).collect();
         let weights = AnchorWeights::from_corpus(features.iter().map(|f| &f.anchors[..]));
-        let pairs = candidate_pairs(&features, &self.hasher, &weights, &self.config.candidates);
+        let mut pairs = candidate_pairs(&features, &self.hasher, &weights, &self.config.candidates);
+        // Nearest leads: candidates that share no anchor, and each article's neighbourhood.
+        let leads: Vec<Option<&LeadVector>> = docs.iter().map(|a| a.lead.as_ref()).collect();
+        let mut neighbourhood: Vec<Option<f32>> = vec![None; docs.len()];
+        if leads.iter().any(Option::is_some) && docs.len() <= EXACT_LIMIT {
+            for (i, (near, mean)) in nearest(&leads, NEIGHBOURS).into_iter().enumerate() {
+                if !near.is_empty() {
+                    neighbourhood[i] = Some(mean);
+                }
+                pairs.extend(
+                    near.into_iter()
+                        .map(|(j, _)| (i.min(j as usize) as u32, i.max(j as usize) as u32)),
+                );
+            }
+            pairs.par_sort_unstable();
+            pairs.dedup();
+        }
+        let view = |i: u32| ArticleView {
+            neighbourhood: neighbourhood[i as usize],
+            ..docs[i as usize].view()
+        };
+        let judge_pair = |i: u32, j: u32| {
+            judge(
+                &signals(&view(i), &view(j), &weights),
+                &self.config.thresholds,
+            )
+        };
         let judged: Vec<(u32, u32, Judgement)> = pairs
             .par_iter()
             .filter_map(|&(i, j)| {
-                let jd = self.compare(docs[i as usize], docs[j as usize], &weights);
+                let jd = judge_pair(i, j);
                 (jd.relation != Relation::Unrelated).then_some((i, j, jd))
             })
             .collect();
@@ -346,7 +436,7 @@ impl Pipeline {
                 if rep == i {
                     return None;
                 }
-                let r = self.compare(docs[i], docs[rep], &weights).relation;
+                let r = judge_pair(i as u32, rep as u32).relation;
                 Some(if r.is_family() {
                     r
                 } else if docs[i].lang == docs[rep].lang {
@@ -366,6 +456,11 @@ impl Pipeline {
             events: events.len(),
             anchor_index_bytes: weights.memory_bytes(),
             features_bytes: features.iter().map(|f| f.memory_bytes()).sum(),
+            lead_bytes: docs
+                .iter()
+                .filter_map(|a| a.lead.as_ref())
+                .map(LeadVector::memory_bytes)
+                .sum(),
         };
         Clustering {
             doc_family,
@@ -417,6 +512,7 @@ pub struct ClusterStats {
     pub events: usize,
     pub anchor_index_bytes: usize,
     pub features_bytes: usize,
+    pub lead_bytes: usize,
 }
 
 /// The result of clustering a batch (indices refer to the analysed documents, failed ones left out).

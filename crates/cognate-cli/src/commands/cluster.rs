@@ -5,7 +5,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use cognate::document::Record;
 use cognate::output::{AtomicFile, cluster_records, event_records, write_line, write_report};
-use cognate::pipeline::{Entry, Pipeline};
+use cognate::pipeline::Entry;
 use serde_json::json;
 
 use super::{CHUNK, Output, ingest, set_threads, summarize};
@@ -13,7 +13,7 @@ use crate::ClusterArgs;
 
 pub fn run(args: ClusterArgs) -> Result<ExitCode> {
     set_threads(args.common.threads)?;
-    let pipeline = Pipeline::new(super::config(args.common.thresholds.as_deref())?);
+    let pipeline = super::pipeline(args.common.thresholds.as_deref(), args.common.no_model)?;
     let started = Instant::now();
     let mut reader = ingest(&args.common);
     let bar = crate::progress::documents("analyse");
@@ -70,16 +70,19 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode> {
         "bytes_per_document": {
             "features": s.features_bytes as f64 / docs,
             "anchor_frequencies": s.anchor_index_bytes as f64 / docs,
+            "lead_embeddings": s.lead_bytes as f64 / docs,
         },
         "language_identifier": pipeline.identifier_name(),
+        "mode": super::mode(&pipeline),
     });
     eprintln!(
-        "cognate: {} documents → {} families, {} events in {:.1}s ({:.0} documents/s)",
+        "cognate: {} documents → {} families, {} events in {:.1}s ({:.0} documents/s); {}",
         s.documents,
         s.families,
         s.events,
         started.elapsed().as_secs_f64(),
-        docs / started.elapsed().as_secs_f64()
+        docs / started.elapsed().as_secs_f64(),
+        super::mode(&pipeline)
     );
     if let Some(path) = &args.stats {
         let mut file =

@@ -17,7 +17,7 @@ use crate::CompareArgs;
 
 pub fn run(args: CompareArgs) -> Result<ExitCode> {
     set_threads(args.threads)?;
-    let pipeline = Pipeline::new(super::config(args.thresholds.as_deref())?);
+    let pipeline = super::pipeline(args.thresholds.as_deref(), args.no_model)?;
     if let Some(pairs) = &args.pairs {
         return compare_pairs(&pipeline, pairs, &args);
     }
@@ -86,6 +86,7 @@ fn judge_with_evidence(pipeline: &Pipeline, a: &Document, b: &Document) -> Value
         "relation": judgement.relation.as_str(),
         "score": round2(judgement.score),
         "evidence": {
+            "mode": super::mode(pipeline),
             "languages": [aa.lang, ab.lang],
             "shared_numbers": shared(AnchorKind::Number),
             "shared_names": shared(AnchorKind::Name),

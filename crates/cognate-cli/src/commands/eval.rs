@@ -9,7 +9,6 @@ use clap::{Args, Subcommand};
 use cognate::document::{Content, Document, Record};
 use cognate::eval::{extraction, langid, semeval, synth, wmt};
 use cognate::ingest::{Ingest, IngestOptions, Input};
-use cognate::lang::LanguageIdentifier;
 use cognate::output::AtomicFile;
 use cognate::pipeline::{Config, Entry, Pipeline};
 use cognate::score::AnchorWeights;
@@ -45,6 +44,9 @@ pub struct Shared {
     /// Thresholds that turn signals into relations, as JSON (any subset of the fields).
     #[arg(long, value_name = "FILE")]
     thresholds: Option<PathBuf>,
+    /// Anchors alone, without the multilingual encoder.
+    #[arg(long)]
+    no_model: bool,
 }
 
 #[derive(Args)]
@@ -194,7 +196,8 @@ fn run_wmt(a: WmtArgs) -> Result<()> {
         docs.len(),
         families
     );
-    let pipeline = Pipeline::new(super::config(a.shared.thresholds.as_deref())?);
+    let pipeline = super::pipeline(a.shared.thresholds.as_deref(), a.shared.no_model)?;
+    eprintln!("wmt: {}", super::mode(&pipeline));
     let started = std::time::Instant::now();
     let report = wmt::run_families(&docs, |docs| {
         cluster_families(
@@ -219,7 +222,7 @@ fn run_semeval(a: SemevalArgs) -> Result<()> {
     if !a.with_augmented {
         pairs.retain(|p| !p.augmented);
     }
-    let pipeline = Pipeline::new(super::config(a.shared.thresholds.as_deref())?);
+    let pipeline = super::pipeline(a.shared.thresholds.as_deref(), a.shared.no_model)?;
     let weights = AnchorWeights::without_corpus();
     let report = semeval::run_semeval(&pairs, |p| {
         let (x, y) = p.documents();
@@ -247,7 +250,7 @@ fn run_extraction(a: ExtractionArgs) -> Result<()> {
 fn run_langid(a: LangidArgs) -> Result<()> {
     set_threads(a.shared.threads)?;
     let cases = langid::load_lingua_sentences(&a.dir, a.max_per_language)?;
-    let identifier = cognate::lang::WhatlangIdentifier;
+    let identifier = cognate::lang::default_identifier();
     eprintln!(
         "langid: {} sentences, identifier {}",
         cases.len(),
@@ -288,7 +291,7 @@ fn run_labelled(a: LabelledArgs) -> Result<()> {
             }
         }
         None => {
-            let pipeline = Pipeline::new(super::config(a.shared.thresholds.as_deref())?);
+            let pipeline = super::pipeline(a.shared.thresholds.as_deref(), a.shared.no_model)?;
             let docs: Vec<Document> = Ingest::new(
                 vec![Input::Path(a.corpus.clone())],
                 IngestOptions::default(),

@@ -19,6 +19,30 @@ use crate::Common;
 /// small enough that memory stays bounded while streaming.
 pub const CHUNK: usize = 512;
 
+/// The pipeline: with the multilingual encoder unless `no_model`, and thresholds from
+/// a JSON file when given.
+pub fn pipeline(thresholds: Option<&Path>, no_model: bool) -> Result<cognate::pipeline::Pipeline> {
+    let pipeline = cognate::pipeline::Pipeline::new(config(thresholds)?);
+    if no_model {
+        return Ok(pipeline);
+    }
+    let model = cognate_encoder::E5Model::load_default()
+        .context("loading the encoder (run ./scripts/setup.sh to fetch it, or pass --no-model for anchors alone)")?;
+    Ok(pipeline.with_encoder(std::sync::Arc::new(model)))
+}
+
+/// How the run compares articles and tells languages, for summaries and reports.
+pub fn mode(pipeline: &cognate::pipeline::Pipeline) -> String {
+    let language = match pipeline.identifier_name() {
+        "whatlang" => "language by whatlang (lid.176.ftz not found)".to_string(),
+        other => format!("language by {other}"),
+    };
+    match pipeline.encoder_name() {
+        Some(name) => format!("anchors + encoder {name}; {language}"),
+        None => format!("anchors only (--no-model); {language}"),
+    }
+}
+
 /// The pipeline's settings, with thresholds from a JSON file when given.
 pub fn config(thresholds: Option<&Path>) -> Result<cognate::pipeline::Config> {
     let mut config = cognate::pipeline::Config::default();

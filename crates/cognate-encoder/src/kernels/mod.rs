@@ -120,7 +120,7 @@ impl QMatrix {
     /// Pack from the raw Q4_0 bytes of `nout` rows of `nin` inputs
     /// (`nout % 8 == 0`, `nin % 32 == 0`, `raw.len() == nout * nin / 32 * 18`).
     pub fn from_q4(raw: &[u8], nout: usize, nin: usize) -> QMatrix {
-        assert!(nout % PANEL == 0 && nin % QK == 0);
+        assert!(nout.is_multiple_of(PANEL) && nin.is_multiple_of(QK));
         let nb = nin / QK;
         assert_eq!(raw.len(), nout * nb * Q4_BLOCK_BYTES);
         let np = nout / PANEL;
@@ -195,7 +195,7 @@ impl QuantActs {
 
 /// Quantise `x` (`rows × nin`, row-major) into `out`.
 pub fn quantize(isa: Isa, x: &[f32], rows: usize, nin: usize, out: &mut QuantActs) {
-    assert!(nin % QK == 0 && x.len() >= rows * nin);
+    assert!(nin.is_multiple_of(QK) && x.len() >= rows * nin);
     out.resize(rows, nin);
     let nb = nin / QK;
     let q = &mut out.q[..rows * nin];

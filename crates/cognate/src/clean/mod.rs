@@ -1,12 +1,53 @@
 //! Clean: the article's own text, without boilerplate, out of HTML or scraped text.
+//!
+//! Every later stage sees only what this stage keeps, so it errs on the side of
+//! keeping article sentences: a line goes only when a rule names it, and every piece
+//! that goes is listed in [`Cleaned::removed`] with its reason, so a user can contest it.
+//!
+//! * Plain text ([`Content::Text`]): line rules ([`text`]) over a multilingual lexicon
+//!   ([`rules`]): teasers (`READ …`), link lists (`More Stories` + headlines), comment
+//!   forms, newsletter/share/cookie/copyright lines, media and ad labels, photo credits
+//!   (also fused to a sentence: `…Ukraine.debtdebt…Pool photo of X`), datelines,
+//!   bylines, breadcrumbs, duplicated headlines, lines in another script, author bios
+//!   and other-language lines at the edges; broken entities and markup residue are
+//!   repaired ([`entities`]).
+//! * HTML ([`Content::Html`]): main-content extraction ([`html`]), publication date from
+//!   the page's metadata, then the same text rules on the extracted text.
+//! * Corpus evidence: [`RecurringLines`] counts lines across a batch (or a rolling
+//!   window); [`clean_document_with`] then also drops lines seen in many unrelated
+//!   documents (reason `recurring`).
+//!
+//! # Title
+//! When the input declares a title, it is the title, and a first line repeating it is
+//! dropped from `text` (reason `title`). When it declares none, the first line becomes
+//! the title if it looks like a headline (2–30 words, no final full stop, followed by
+//! longer lines); it is then *moved*: it is in `title`, not in `text`, and not listed in
+//! `removed` (nothing was lost). So `text` is the body in both cases, and a consumer
+//! wanting everything reads `title` + `text`.
+//!
+//! # Reasons
+//! `teaser`, `link_list`, `comment_form`, `newsletter`, `share`, `cookies`,
+//! `copyright`, `media_label`, `ad`, `photo_credit`, `dateline`, `byline`, `link`,
+//! `navigation`, `html_residue`, `duplicate`, `other_language`, `bio`, `recurring`,
+//! `title`, `truncated`, `extraction` (HTML outside the main content, summarised).
+
+mod entities;
+pub mod html;
+mod recurring;
+pub mod rules;
+mod text;
 
 use serde::Serialize;
 
 use crate::document::{Content, Document, Published};
 
+pub use entities::decode_entities;
+pub use recurring::{LineKeys, RecurringLines, normalize_line_key};
+
 #[derive(Clone, Debug, Default)]
 pub struct CleanOptions {
     /// Keep the text as it came (only whitespace and Unicode normalised): no boilerplate removal.
+    /// For HTML, all visible text of the page is kept.
     pub keep_raw: bool,
 }
 
@@ -30,16 +71,40 @@ pub struct Cleaned {
 
 /// Cleans one document.
 pub fn clean_document(doc: &Document, options: &CleanOptions) -> Cleaned {
-    let _ = options;
-    let text = match &doc.content {
-        Content::Text(t) => normalize_text(t),
-        Content::Html(h) => normalize_text(h),
-    };
-    Cleaned {
-        title: doc.title.clone(),
-        text,
-        removed: Vec::new(),
-        published: None,
+    clean_document_with(doc, options, None)
+}
+
+/// Cleans one document, also dropping lines that `recurring` has seen in many
+/// unrelated documents (see [`RecurringLines`] for the two-pass use).
+pub fn clean_document_with(
+    doc: &Document,
+    options: &CleanOptions,
+    recurring: Option<&RecurringLines>,
+) -> Cleaned {
+    let declared_title = doc
+        .title
+        .as_deref()
+        .map(|t| normalize_text(&decode_entities(t)))
+        .filter(|t| !t.is_empty());
+    match &doc.content {
+        Content::Text(t) => {
+            let out = text::clean_text(
+                t,
+                &text::TextContext {
+                    keep_raw: options.keep_raw,
+                    title: declared_title.as_deref(),
+                    find_title: true,
+                    recurring,
+                },
+            );
+            Cleaned {
+                title: out.title,
+                text: out.text,
+                removed: out.removed,
+                published: None,
+            }
+        }
+        Content::Html(h) => html::clean_html(h, declared_title.as_deref(), options, recurring),
     }
 }
 
@@ -60,3 +125,6 @@ pub fn normalize_text(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

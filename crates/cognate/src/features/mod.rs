@@ -3,6 +3,7 @@
 //! translation.
 
 pub mod anchors;
+pub mod embedding;
 pub mod minhash;
 pub mod tokens;
 

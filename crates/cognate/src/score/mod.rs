@@ -5,6 +5,7 @@ pub mod weights;
 
 use serde::Serialize;
 
+use crate::features::embedding::LeadVector;
 use crate::features::{AnchorKind, Features};
 pub use weights::AnchorWeights;
 
@@ -53,6 +54,10 @@ pub struct ArticleView<'a> {
     pub features: &'a Features,
     /// Seconds since the epoch.
     pub published: Option<i64>,
+    /// The lead embedding, when an encoder ran.
+    pub lead: Option<&'a LeadVector>,
+    /// Mean cosine of the article's nearest neighbours in the batch, for margin scoring.
+    pub neighbourhood: Option<f32>,
 }
 
 /// The measurable signals between two articles.
@@ -70,6 +75,9 @@ pub struct Signals {
     pub anchor_containment: f32,
     /// Rarity-weighted Dice overlap of the numbers alone.
     pub number_dice: f32,
+    /// Numbers in each text.
+    pub numbers_a: u32,
+    pub numbers_b: u32,
     /// Whether both texts name people and places alike: false when one is in a script
     /// without capitals (Chinese, Japanese, Arabic…), where names cannot be told.
     pub names_comparable: bool,
@@ -81,6 +89,11 @@ pub struct Signals {
     /// Ratio of the shorter to the longer text, in words (0..1).
     pub length_ratio: f32,
     pub time_gap_days: Option<f32>,
+    /// Cosine of the lead embeddings (multilingual encoder).
+    pub encoder_cosine: Option<f32>,
+    /// The cosine relative to the two articles' neighbourhoods: above 1, the pair
+    /// stands out from what each article resembles anyway.
+    pub encoder_margin: Option<f32>,
 }
 
 /// Thresholds that turn signals into relations. Read from JSON with every field
@@ -97,6 +110,11 @@ pub struct Thresholds {
     pub related_anchor_cosine: f32,
     /// Articles further apart in time than this are not one event.
     pub event_window_days: f32,
+    /// With an encoder: lead cosine and margin above these make a translation…
+    pub translation_encoder_cosine: f32,
+    pub translation_encoder_margin: f32,
+    /// …unless both texts carry at least this many numbers and share almost none.
+    pub numbers_veto_min: u32,
 }
 
 impl Default for Thresholds {
@@ -110,6 +128,9 @@ impl Default for Thresholds {
             same_event_anchor_cosine: 0.36,
             related_anchor_cosine: 0.2,
             event_window_days: 7.0,
+            translation_encoder_cosine: 0.9,
+            translation_encoder_margin: 1.05,
+            numbers_veto_min: 4,
         }
     }
 }
@@ -123,6 +144,20 @@ pub struct Judgement {
 }
 
 impl Signals {
+    /// The encoder finds the two leads to say the same, standing out from their
+    /// neighbourhoods, and the numbers do not contradict it.
+    pub fn encoder_says_translation(&self, t: &Thresholds) -> bool {
+        let (Some(c), Some(m)) = (self.encoder_cosine, self.encoder_margin) else {
+            return false;
+        };
+        let numbers_disagree =
+            self.numbers_a.min(self.numbers_b) >= t.numbers_veto_min && self.number_dice < 0.1;
+        c >= t.translation_encoder_cosine
+            && m >= t.translation_encoder_margin
+            && !numbers_disagree
+            && self.length_ratio >= 0.25
+    }
+
     /// The anchor overlap that tells a translation: all anchors where names can be
     /// compared, numbers alone where one script hides them.
     pub fn translation_dice(&self) -> f32 {
@@ -150,6 +185,7 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
     // Numbers alone, and name counts, for texts whose scripts hide names.
     let (mut num_shared, mut num_a, mut num_b) = (0.0f32, 0.0f32, 0.0f32);
     let (mut names_a, mut names_b) = (0u32, 0u32);
+    let (mut numbers_a, mut numbers_b) = (0u32, 0u32);
     let is_number = |h: u64| AnchorKind::of_hash(h) == AnchorKind::Number;
     let (mut shared_numbers, mut shared_names) = (0, 0);
     let (mut i, mut j) = (0, 0);
@@ -160,6 +196,7 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
             wa += w;
             na2 += (w * sa[i] as f32).powi(2);
             if is_number(xa[i]) {
+                numbers_a += 1;
                 num_a += w
             } else {
                 names_a += 1
@@ -170,6 +207,7 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
             wb += w;
             nb2 += (w * sb[j] as f32).powi(2);
             if is_number(xb[j]) {
+                numbers_b += 1;
                 num_b += w
             } else {
                 names_b += 1
@@ -187,6 +225,8 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
             match AnchorKind::of_hash(xa[i]) {
                 AnchorKind::Number => {
                     shared_numbers += 1;
+                    numbers_a += 1;
+                    numbers_b += 1;
                     num_shared += w;
                     num_a += w;
                     num_b += w;
@@ -226,7 +266,17 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
         (Some(x), Some(y)) => Some((x - y).unsigned_abs() as f32 / 86_400.0),
         _ => None,
     };
+    let encoder_cosine = match (a.lead, b.lead) {
+        (Some(x), Some(y)) => Some(x.cosine(y)),
+        _ => None,
+    };
+    let encoder_margin = match (encoder_cosine, a.neighbourhood, b.neighbourhood) {
+        (Some(c), Some(x), Some(y)) if x + y > 0.0 => Some(2.0 * c / (x + y)),
+        _ => None,
+    };
     Signals {
+        encoder_cosine,
+        encoder_margin,
         same_language,
         exact_duplicate: fa.exact == fb.exact && fa.tokens > 0,
         lexical_jaccard,
@@ -235,6 +285,8 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
         anchor_containment,
         anchor_cosine,
         number_dice,
+        numbers_a,
+        numbers_b,
         names_comparable,
         shared_numbers,
         shared_names,
@@ -252,9 +304,10 @@ pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
         || (s.lexical_containment >= t.near_duplicate_containment && s.anchor_containment >= 0.5)
     {
         Relation::NearDuplicate
-    } else if s.translation_dice() >= t.translation_anchor_dice
+    } else if (s.translation_dice() >= t.translation_anchor_dice
         && s.shared_numbers + s.shared_names >= t.translation_min_shared
-        && s.length_ratio >= 0.25
+        && s.length_ratio >= 0.25)
+        || s.encoder_says_translation(t)
     {
         if s.same_language {
             Relation::NearDuplicate
@@ -297,6 +350,8 @@ mod tests {
             lang,
             features: f,
             published: None,
+            lead: None,
+            neighbourhood: None,
         }
     }
 

@@ -2,6 +2,9 @@
 
 use crate::features::anchors::prior_weight;
 
+/// Below this many documents, rarity is not measured: the prior weight decides.
+const MIN_CORPUS: u32 = 20;
+
 /// Weights of anchors. With a corpus, an anchor found in many documents counts less
 /// (inverse document frequency); without one, the prior weight alone decides.
 #[derive(Clone, Debug, Default)]
@@ -9,6 +12,8 @@ pub struct AnchorWeights {
     documents: u32,
     /// Sorted by anchor hash.
     frequencies: Vec<(u64, u32)>,
+    /// The weight of each anchor in `frequencies`, computed once.
+    weights: Vec<f32>,
 }
 
 impl AnchorWeights {
@@ -33,10 +38,26 @@ impl AnchorWeights {
             }
         }
         frequencies.shrink_to_fit();
+        let weights = frequencies
+            .iter()
+            .map(|&(h, df)| Self::idf_weight(h, df, documents))
+            .collect();
         AnchorWeights {
             documents,
             frequencies,
+            weights,
         }
+    }
+
+    fn idf_weight(anchor: u64, df: u32, documents: u32) -> f32 {
+        let prior = prior_weight(anchor);
+        if documents < MIN_CORPUS {
+            return prior;
+        }
+        let df = df.max(1) as f32;
+        // Scaled so that an anchor in two documents of a corpus weighs about its prior.
+        let idf = (1.0 + documents as f32 / df).ln() / (1.0 + documents as f32 / 2.0).ln();
+        prior * idf
     }
 
     /// In how many documents of the corpus the anchor occurs (0 without a corpus).
@@ -57,18 +78,14 @@ impl AnchorWeights {
     }
 
     pub fn weight(&self, anchor: u64) -> f32 {
-        let prior = prior_weight(anchor);
-        if self.documents < 20 {
-            return prior;
+        match self.frequencies.binary_search_by_key(&anchor, |&(h, _)| h) {
+            Ok(i) => self.weights[i],
+            Err(_) => Self::idf_weight(anchor, 1, self.documents),
         }
-        let df = self.document_frequency(anchor).max(1) as f32;
-        // Scaled so that an anchor in two documents of a corpus weighs about its prior.
-        let idf =
-            (1.0 + self.documents as f32 / df).ln() / (1.0 + self.documents as f32 / 2.0).ln();
-        prior * idf
     }
 
     pub fn memory_bytes(&self) -> usize {
         self.frequencies.capacity() * std::mem::size_of::<(u64, u32)>()
+            + self.weights.capacity() * 4
     }
 }
