@@ -7,9 +7,12 @@ pub fn documents(stage: &str) -> ProgressBar {
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} {human_pos} documents ({rate}) {elapsed}")
             .expect("valid template")
-            .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.0} documents/s", state.per_sec());
-            }),
+            .with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} documents/s", state.per_sec());
+                },
+            ),
     );
     bar.set_message(stage.to_string());
     bar
