@@ -74,7 +74,8 @@ impl Analysis {
             features: &self.features,
             published: self.published.as_ref().map(|p| p.timestamp),
             lead: self.lead.as_ref(),
-            neighbourhood: None,
+            neighbourhood_same: None,
+            neighbourhood_other: None,
         }
     }
 }
@@ -251,22 +252,21 @@ impl Pipeline {
         let mut pairs = candidate_pairs(&features, &self.hasher, &weights, &self.config.candidates);
         // Nearest leads: candidates that share no anchor, and each article's neighbourhood.
         let leads: Vec<Option<&LeadVector>> = docs.iter().map(|a| a.lead.as_ref()).collect();
-        let mut neighbourhood: Vec<Option<f32>> = vec![None; docs.len()];
+        let mut neighbourhood: Vec<(Option<f32>, Option<f32>)> = vec![(None, None); docs.len()];
         if leads.iter().any(Option::is_some) && docs.len() <= EXACT_LIMIT {
-            for (i, (near, mean)) in nearest(&leads, NEIGHBOURS).into_iter().enumerate() {
-                if !near.is_empty() {
-                    neighbourhood[i] = Some(mean);
-                }
-                pairs.extend(
-                    near.into_iter()
-                        .map(|(j, _)| (i.min(j as usize) as u32, i.max(j as usize) as u32)),
-                );
+            let langs: Vec<&str> = docs.iter().map(|a| a.lang.as_str()).collect();
+            for (i, near) in nearest(&leads, &langs, NEIGHBOURS).into_iter().enumerate() {
+                neighbourhood[i] = (near.mean(true), near.mean(false));
+                let all = near.same_language.into_iter().chain(near.other_languages);
+                pairs
+                    .extend(all.map(|(j, _)| (i.min(j as usize) as u32, i.max(j as usize) as u32)));
             }
             pairs.par_sort_unstable();
             pairs.dedup();
         }
         let view = |i: u32| ArticleView {
-            neighbourhood: neighbourhood[i as usize],
+            neighbourhood_same: neighbourhood[i as usize].0,
+            neighbourhood_other: neighbourhood[i as usize].1,
             ..docs[i as usize].view()
         };
         let judge_pair = |i: u32, j: u32| {
@@ -302,11 +302,9 @@ impl Pipeline {
             })
             .collect();
         let family_root = group(docs.len(), family_edges, rank, |x, y| {
-            let (a, b) = (
-                docs[x.representative as usize],
-                docs[y.representative as usize],
-            );
-            self.compare(a, b, &weights).relation.is_family()
+            judge_pair(x.representative, y.representative)
+                .relation
+                .is_family()
         });
 
         // Families in order of their first member; each with its representative.

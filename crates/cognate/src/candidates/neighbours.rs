@@ -1,41 +1,71 @@
 //! Nearest neighbours of lead embeddings, for candidates no shared anchor finds
-//! and for margin scoring (a pair's similarity relative to each side's neighbourhood,
-//! as bitext mining does, because cosines of this encoder crowd into a high band).
+//! and for margin scoring: a pair's similarity relative to each side's neighbourhood,
+//! as bitext mining does. The neighbourhood is measured separately among articles of
+//! the same language and of other languages, because this encoder's cosines depend on
+//! the language pair: translations across languages score below unrelated articles
+//! within one language.
 
 use rayon::prelude::*;
 
 use crate::features::embedding::LeadVector;
 
-/// Each document's `k` nearest neighbours (index, cosine), best first, and the mean
-/// cosine of those neighbours. Exact search: quadratic, for batches up to
-/// [`EXACT_LIMIT`] documents.
-pub fn nearest(vectors: &[Option<&LeadVector>], k: usize) -> Vec<(Vec<(u32, f32)>, f32)> {
+/// One article's nearest leads.
+#[derive(Clone, Debug, Default)]
+pub struct Neighbourhood {
+    /// Nearest articles of the same language and of other languages (index, cosine), best first.
+    pub same_language: Vec<(u32, f32)>,
+    pub other_languages: Vec<(u32, f32)>,
+}
+
+impl Neighbourhood {
+    /// Mean cosine of the nearest articles of the same or of other languages; `None`
+    /// with fewer than [`MIN_NEIGHBOURS`], where a margin would mean nothing (with one
+    /// neighbour, every pair's margin is 1).
+    pub fn mean(&self, same_language: bool) -> Option<f32> {
+        let list = if same_language {
+            &self.same_language
+        } else {
+            &self.other_languages
+        };
+        (list.len() >= MIN_NEIGHBOURS)
+            .then(|| list.iter().map(|n| n.1).sum::<f32>() / list.len() as f32)
+    }
+}
+
+/// Neighbours needed before a margin is measured.
+pub const MIN_NEIGHBOURS: usize = 3;
+
+fn push(best: &mut Vec<(u32, f32)>, k: usize, j: usize, c: f32) {
+    if best.len() < k || c > best[best.len() - 1].1 {
+        let at = best.partition_point(|&(bj, bc)| bc > c || (bc == c && (bj as usize) < j));
+        best.insert(at, (j as u32, c));
+        best.truncate(k);
+    }
+}
+
+/// Each article's `k` nearest leads in its own language and in others. Exact search:
+/// quadratic, for batches up to [`EXACT_LIMIT`] articles.
+pub fn nearest(vectors: &[Option<&LeadVector>], langs: &[&str], k: usize) -> Vec<Neighbourhood> {
     (0..vectors.len())
         .into_par_iter()
         .map(|i| {
             let Some(v) = vectors[i] else {
-                return (Vec::new(), 0.0);
+                return Neighbourhood::default();
             };
-            let mut best: Vec<(u32, f32)> = Vec::with_capacity(k + 1);
+            let mut n = Neighbourhood::default();
             for (j, w) in vectors.iter().enumerate() {
                 let Some(w) = w else { continue };
                 if j == i {
                     continue;
                 }
-                let c = v.cosine(w);
-                if best.len() < k || c > best[best.len() - 1].1 {
-                    let at =
-                        best.partition_point(|&(bj, bc)| bc > c || (bc == c && (bj as usize) < j));
-                    best.insert(at, (j as u32, c));
-                    best.truncate(k);
-                }
+                let list = if langs[i] == langs[j] {
+                    &mut n.same_language
+                } else {
+                    &mut n.other_languages
+                };
+                push(list, k, j, v.cosine(w));
             }
-            let mean = if best.is_empty() {
-                0.0
-            } else {
-                best.iter().map(|b| b.1).sum::<f32>() / best.len() as f32
-            };
-            (best, mean)
+            n
         })
         .collect()
 }

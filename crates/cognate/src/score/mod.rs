@@ -56,8 +56,10 @@ pub struct ArticleView<'a> {
     pub published: Option<i64>,
     /// The lead embedding, when an encoder ran.
     pub lead: Option<&'a LeadVector>,
-    /// Mean cosine of the article's nearest neighbours in the batch, for margin scoring.
-    pub neighbourhood: Option<f32>,
+    /// Mean cosine of the article's nearest neighbours in the batch, among articles of
+    /// its own language and of other languages, for margin scoring.
+    pub neighbourhood_same: Option<f32>,
+    pub neighbourhood_other: Option<f32>,
 }
 
 /// The measurable signals between two articles.
@@ -128,8 +130,8 @@ impl Default for Thresholds {
             same_event_anchor_cosine: 0.36,
             related_anchor_cosine: 0.2,
             event_window_days: 7.0,
-            translation_encoder_cosine: 0.9,
-            translation_encoder_margin: 1.05,
+            translation_encoder_cosine: 0.87,
+            translation_encoder_margin: 0.97,
             numbers_veto_min: 4,
         }
     }
@@ -270,7 +272,12 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
         (Some(x), Some(y)) => Some(x.cosine(y)),
         _ => None,
     };
-    let encoder_margin = match (encoder_cosine, a.neighbourhood, b.neighbourhood) {
+    let (na_, nb_) = if same_language {
+        (a.neighbourhood_same, b.neighbourhood_same)
+    } else {
+        (a.neighbourhood_other, b.neighbourhood_other)
+    };
+    let encoder_margin = match (encoder_cosine, na_, nb_) {
         (Some(c), Some(x), Some(y)) if x + y > 0.0 => Some(2.0 * c / (x + y)),
         _ => None,
     };
@@ -351,7 +358,8 @@ mod tests {
             features: f,
             published: None,
             lead: None,
-            neighbourhood: None,
+            neighbourhood_same: None,
+            neighbourhood_other: None,
         }
     }
 
