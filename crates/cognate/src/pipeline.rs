@@ -12,7 +12,7 @@ use crate::features::embedding::{LeadVector, lead};
 
 use crate::candidates::{CandidateOptions, candidate_pairs};
 use crate::clean::{CleanOptions, Cleaned, clean_document};
-use crate::cluster::{Edge, group, stable_id};
+use crate::cluster::{Edge, group, members_by_group, stable_id};
 use crate::document::{Document, FailedDocument, Published, Record};
 use crate::features::{Features, MinHasher, extract};
 use crate::lang::{LangGuess, LanguageIdentifier, UNDETERMINED, default_identifier, identify_body};
@@ -308,15 +308,14 @@ impl Pipeline {
         });
 
         // Families in order of their first member; each with its representative.
-        let mut family_of_root = std::collections::HashMap::new();
-        let mut families: Vec<Family> = Vec::new();
-        for (i, root) in family_root.iter().enumerate() {
-            let f = *family_of_root.entry(*root).or_insert_with(|| {
-                families.push(Family::default());
-                families.len() - 1
-            });
-            families[f].members.push(i as u32);
-        }
+        let (doc_family, family_members) = members_by_group(&family_root);
+        let mut families: Vec<Family> = family_members
+            .into_iter()
+            .map(|members| Family {
+                members,
+                ..Family::default()
+            })
+            .collect();
         for family in &mut families {
             let rep = *family
                 .members
@@ -338,10 +337,6 @@ impl Pipeline {
                 .collect();
             family.id = stable_id("f-", &mut ids);
         }
-        let doc_family: Vec<u32> = family_root
-            .iter()
-            .map(|r| family_of_root[r] as u32)
-            .collect();
 
         // Events: families linked by same-event pairs, merged only when their
         // representatives are judged the same event too.
@@ -392,15 +387,14 @@ impl Pipeline {
                     >= self.config.thresholds.same_event_anchor_cosine
             },
         );
-        let mut event_of_root = std::collections::HashMap::new();
-        let mut events: Vec<Event> = Vec::new();
-        for (f, root) in event_root.iter().enumerate() {
-            let e = *event_of_root.entry(*root).or_insert_with(|| {
-                events.push(Event::default());
-                events.len() - 1
-            });
-            events[e].families.push(f as u32);
-        }
+        let (family_event, event_families) = members_by_group(&event_root);
+        let mut events: Vec<Event> = event_families
+            .into_iter()
+            .map(|families| Event {
+                families,
+                ..Event::default()
+            })
+            .collect();
         for event in &mut events {
             let mut ids: Vec<&str> = event
                 .families
@@ -414,7 +408,6 @@ impl Pipeline {
                 .collect();
             event.id = stable_id("e-", &mut ids);
         }
-        let family_event: Vec<u32> = event_root.iter().map(|r| event_of_root[r] as u32).collect();
         for (fi, fj) in related {
             let (ei, ej) = (family_event[fi as usize], family_event[fj as usize]);
             if ei != ej {

@@ -79,6 +79,17 @@ pub fn dense_labels(labels: &[u32]) -> Vec<u32> {
         .collect()
 }
 
+/// Dense group labels (in order of first appearance) and each group's members.
+pub fn members_by_group(roots: &[u32]) -> (Vec<u32>, Vec<Vec<u32>>) {
+    let labels = dense_labels(roots);
+    let groups = labels.iter().max().map_or(0, |&m| m as usize + 1);
+    let mut members = vec![Vec::new(); groups];
+    for (i, &l) in labels.iter().enumerate() {
+        members[l as usize].push(i as u32);
+    }
+    (labels, members)
+}
+
 /// A stable cluster id from its members' document ids: the same members give the
 /// same id in every run, whatever the thread count or input order.
 pub fn stable_id(prefix: &str, member_ids: &mut [&str]) -> String {
@@ -132,5 +143,8 @@ mod tests {
         );
         assert_ne!(stable_id("f-", &mut ["a"]), stable_id("f-", &mut ["c"]));
         assert_eq!(dense_labels(&[5, 5, 2, 9, 2]), vec![0, 0, 1, 2, 1]);
+        let (labels, members) = members_by_group(&[5, 5, 2, 9, 2]);
+        assert_eq!(labels, vec![0, 0, 1, 2, 1]);
+        assert_eq!(members, vec![vec![0, 1], vec![2, 4], vec![3]]);
     }
 }
