@@ -14,8 +14,10 @@ use crate::candidates::{CandidateOptions, candidate_pairs};
 use crate::clean::{CleanOptions, Cleaned, clean_document};
 use crate::cluster::{Edge, group, members_by_group, stable_id};
 use crate::document::{Document, FailedDocument, Published, Record};
+use crate::features::sentences::ArticleVectors;
 use crate::features::{Features, MinHasher, extract};
 use crate::lang::{LangGuess, LanguageIdentifier, UNDETERMINED, default_identifier, identify_body};
+use crate::score::alignment::SentenceAlignment;
 use crate::score::{AnchorWeights, ArticleView, Judgement, Relation, Thresholds, judge, signals};
 
 /// Settings of a run.
@@ -80,6 +82,13 @@ impl Analysis {
     }
 }
 
+/// An analysed document with the encoder's closer view, for one-to-one comparison.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    pub analysis: Analysis,
+    pub vectors: Option<ArticleVectors>,
+}
+
 /// One input document after analysis: analysed, or failed with the reason.
 #[derive(Clone, Debug)]
 pub enum Entry {
@@ -133,6 +142,11 @@ impl Pipeline {
     /// The encoder's name, or `None` in anchors-only mode.
     pub fn encoder_name(&self) -> Option<&str> {
         self.encoder.as_deref().map(|e| e.name())
+    }
+
+    /// The encoder, or `None` in anchors-only mode.
+    pub fn encoder(&self) -> Option<&dyn Encoder> {
+        self.encoder.as_deref()
     }
 
     pub fn config(&self) -> &Config {
@@ -236,6 +250,35 @@ impl Pipeline {
             &signals(&a.view(), &b.view(), weights),
             &self.config.thresholds,
         )
+    }
+
+    /// Analyses one document for a close comparison: what a batch keeps, plus the
+    /// encoder's view of the whole text, its tail and its sentences (when an encoder is
+    /// in use and it worked).
+    pub fn profile(&self, doc: &Document) -> Profile {
+        let (mut analysis, lead_text) = self.analyze_without_lead(doc);
+        self.embed_leads(vec![(&mut analysis, lead_text.as_str())]);
+        let vectors = self.encoder.as_deref().and_then(|e| {
+            let text = clean_document(doc, &self.config.clean).text;
+            ArticleVectors::embed(e, &text).ok()
+        });
+        Profile { analysis, vectors }
+    }
+
+    /// Judges two profiled articles with every signal they have; with the encoder, also
+    /// their sentence alignment (the best-matching sentence pairs).
+    pub fn compare_profiles(
+        &self,
+        a: &Profile,
+        b: &Profile,
+        weights: &AnchorWeights,
+    ) -> (Judgement, Option<SentenceAlignment>) {
+        let mut s = signals(&a.analysis.view(), &b.analysis.view(), weights);
+        let alignment = match (&a.vectors, &b.vectors) {
+            (Some(x), Some(y)) => Some(s.add_article_vectors(x, y)),
+            _ => None,
+        };
+        (judge(&s, &self.config.thresholds), alignment)
     }
 
     /// Groups a batch into families and events.
@@ -351,14 +394,15 @@ impl Pipeline {
                 event_edges.push(Edge {
                     a: fi.min(fj),
                     b: fi.max(fj),
-                    strength: jd.signals.anchor_dice,
+                    strength: 4.0 - jd.score,
                 });
             } else if jd.relation == Relation::Related {
                 related.push((fi, fj));
             }
         }
         let reps: Vec<u32> = families.iter().map(|f| f.representative).collect();
-        // Average linkage over (a sample of) the articles of the two candidate events.
+        // Average linkage of the fitted score over (a sample of) the articles of the two
+        // candidate events.
         let event_root = group(
             families.len(),
             event_edges,
@@ -378,13 +422,10 @@ impl Pipeline {
                 let mut total = 0.0;
                 for &i in &sa {
                     for &j in &sb {
-                        total +=
-                            signals(&docs[i as usize].view(), &docs[j as usize].view(), &weights)
-                                .anchor_cosine;
+                        total += judge_pair(i, j).score;
                     }
                 }
-                total / (sa.len() * sb.len()) as f32
-                    >= self.config.thresholds.same_event_anchor_cosine
+                total / (sa.len() * sb.len()) as f32 <= self.config.thresholds.same_event_score
             },
         );
         let (family_event, event_families) = members_by_group(&event_root);

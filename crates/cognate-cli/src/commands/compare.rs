@@ -7,7 +7,7 @@ use cognate::features::anchors::AnchorKind;
 use cognate::features::extract_anchors;
 use cognate::ingest::{Ingest, IngestOptions, Input};
 use cognate::output::write_line;
-use cognate::pipeline::{Analysis, Pipeline};
+use cognate::pipeline::{Pipeline, Profile};
 use cognate::score::AnchorWeights;
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -61,11 +61,13 @@ fn find(name: &str, inputs: &[String]) -> Result<Document> {
         .with_context(|| format!("no document with id {name:?} in {}", inputs.join(", ")))
 }
 
-/// The judgement with evidence a person can check: shared numbers and names as written.
+/// The judgement with evidence a person can check: shared numbers and names as written,
+/// the time gap, the encoder's similarities and the best-matching sentence pairs.
 fn judge_with_evidence(pipeline: &Pipeline, a: &Document, b: &Document) -> Value {
     let (ca, cb) = (pipeline.clean(a), pipeline.clean(b));
-    let (aa, ab) = (pipeline.analyze(a), pipeline.analyze(b));
-    let judgement = pipeline.compare(&aa, &ab, &AnchorWeights::without_corpus());
+    let (pa, pb) = (pipeline.profile(a), pipeline.profile(b));
+    let (judgement, alignment) =
+        pipeline.compare_profiles(&pa, &pb, &AnchorWeights::without_corpus());
     let (xa, xb) = (
         extract_anchors(&ca.cleaned.text),
         extract_anchors(&cb.cleaned.text),
@@ -80,6 +82,28 @@ fn judge_with_evidence(pipeline: &Pipeline, a: &Document, b: &Document) -> Value
             })
             .collect()
     };
+    let s = &judgement.signals;
+    let sentence_pairs: Vec<Value> = match (&alignment, &pa.vectors, &pb.vectors) {
+        (Some(al), Some(va), Some(vb)) => {
+            let mut best = al.matches.clone();
+            best.sort_by(|x, y| y.cosine.total_cmp(&x.cosine).then(x.a.cmp(&y.a)));
+            best.truncate(EVIDENCE_SENTENCES);
+            best.iter()
+                .map(|m| {
+                    json!({
+                        "a": va.sentences[m.a as usize],
+                        "b": vb.sentences[m.b as usize],
+                        "cosine": round3(m.cosine),
+                        "margin": round3(m.margin),
+                    })
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let model = cognate::score::model::SimilarityModel::shipped()
+        .score(s)
+        .map(|(_, name)| name);
     json!({
         "a": a.id,
         "b": b.id,
@@ -87,12 +111,35 @@ fn judge_with_evidence(pipeline: &Pipeline, a: &Document, b: &Document) -> Value
         "score": round2(judgement.score),
         "evidence": {
             "mode": super::mode(pipeline),
-            "languages": [aa.lang, ab.lang],
+            "score_model": model,
+            "languages": [pa.analysis.lang, pb.analysis.lang],
+            "published": [pa.analysis.published.as_ref().map(|p| &p.raw), pb.analysis.published.as_ref().map(|p| &p.raw)],
+            "time_gap_days": s.time_gap_days,
             "shared_numbers": shared(AnchorKind::Number),
             "shared_names": shared(AnchorKind::Name),
-            "signals": judgement.signals,
+            "encoder": {
+                "lead_cosine": s.encoder_cosine,
+                "text_cosine": s.text_cosine,
+                "tail_cosine": s.tail_cosine,
+            },
+            "sentences": alignment.as_ref().map(|al| json!({
+                "a": al.sentences_a,
+                "b": al.sentences_b,
+                "matched": al.matches.len(),
+                "matched_share": round3(al.matched_share),
+                "in_order": round3(al.order),
+                "best_pairs": sentence_pairs,
+            })),
+            "signals": s,
         }
     })
+}
+
+/// Aligned sentence pairs shown as evidence.
+const EVIDENCE_SENTENCES: usize = 5;
+
+fn round3(x: f32) -> f64 {
+    (x as f64 * 1000.0).round() / 1000.0
 }
 
 fn round2(x: f32) -> f64 {
@@ -162,16 +209,16 @@ fn score_pair_line(
         Some(v @ Value::Number(_)) => v.to_string(),
         _ => origin.to_string(),
     };
-    let side = |key: &str| -> Result<Analysis, String> {
+    let side = |key: &str| -> Result<Profile, String> {
         let doc = value.get(key).ok_or_else(|| format!("missing \"{key}\""))?;
         match cognate::ingest::read_document_json(doc.clone(), origin.clone()) {
-            Record::Ok(d) => Ok(pipeline.analyze(&d)),
+            Record::Ok(d) => Ok(pipeline.profile(&d)),
             Record::Failed(f) => Err(format!("\"{key}\": {}", f.error)),
         }
     };
     match (side("a"), side("b")) {
         (Ok(a), Ok(b)) => {
-            let j = pipeline.compare(&a, &b, weights);
+            let j = pipeline.compare_profiles(&a, &b, weights).0;
             json!({"id": id, "relation": j.relation.as_str(), "score": round2(j.score)})
         }
         (Err(e), _) | (_, Err(e)) => error(id, e),

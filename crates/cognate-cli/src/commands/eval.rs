@@ -10,8 +10,9 @@ use cognate::document::{Content, Document, Record};
 use cognate::eval::{extraction, langid, semeval, synth, wmt};
 use cognate::ingest::{Ingest, IngestOptions, Input};
 use cognate::output::AtomicFile;
-use cognate::pipeline::{Config, Entry, Pipeline};
-use cognate::score::AnchorWeights;
+use cognate::pipeline::{Config, Entry, Pipeline, Profile};
+use cognate::score::{AnchorWeights, Signals, judge};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::set_threads;
@@ -68,9 +69,26 @@ pub struct WmtArgs {
 pub struct SemevalArgs {
     /// The SemEval CSV (e.g. training_set.csv).
     csv: PathBuf,
-    /// Include the machine-translated (augmented) pairs, not only the original human-labelled ones.
+    /// Report the shipped model on the machine-translated (augmented) pairs too, not only
+    /// on the original human-labelled ones (cross-validation always trains on both).
     #[arg(long)]
     with_augmented: bool,
+    /// Write the weights refitted on all pairs to FILE (the format of
+    /// crates/cognate/src/score/similarity_model.json).
+    #[arg(long, value_name = "FILE")]
+    fit: Option<PathBuf>,
+    /// Folds of the grouped cross-validation.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    #[arg(long, default_value_t = 2022)]
+    seed: u64,
+    /// Write each pair's signals as JSON lines (`{"pair_id", "signals"}`) to FILE.
+    #[arg(long, value_name = "FILE")]
+    signals: Option<PathBuf>,
+    /// Read the signals from such a file instead of computing them (refits in seconds;
+    /// the clustering check still embeds the articles' leads).
+    #[arg(long, value_name = "FILE", conflicts_with = "signals")]
+    from_signals: Option<PathBuf>,
     #[command(flatten)]
     shared: Shared,
 }
@@ -218,20 +236,238 @@ fn run_wmt(a: WmtArgs) -> Result<()> {
 
 fn run_semeval(a: SemevalArgs) -> Result<()> {
     set_threads(a.shared.threads)?;
-    let mut pairs = semeval::load_semeval(&a.csv)?;
-    if !a.with_augmented {
-        pairs.retain(|p| !p.augmented);
-    }
+    let pairs = semeval::load_semeval(&a.csv)?;
     let pipeline = super::pipeline(a.shared.thresholds.as_deref(), a.shared.no_model)?;
-    let weights = AnchorWeights::without_corpus();
-    let report = semeval::run_semeval(&pairs, |p| {
-        let (x, y) = p.documents();
-        pipeline
-            .compare(&pipeline.analyze(&x), &pipeline.analyze(&y), &weights)
-            .score as f64
-    });
-    println!("{}", report.table());
-    write_json(a.shared.json.as_deref(), &report)
+    let (docs, sides) = semeval::distinct_documents(&pairs);
+    eprintln!(
+        "semeval: {} pairs ({} original), {} distinct texts; {}",
+        pairs.len(),
+        pairs.iter().filter(|p| !p.augmented).count(),
+        docs.len(),
+        super::mode(&pipeline)
+    );
+    let started = std::time::Instant::now();
+    let (profiles, signals) = match &a.from_signals {
+        Some(path) => (Vec::new(), read_signals(path, &pairs)?),
+        None => {
+            let profiles: Vec<Profile> = docs.par_iter().map(|d| pipeline.profile(d)).collect();
+            let weights = AnchorWeights::without_corpus();
+            let signals: Vec<Signals> = sides
+                .par_iter()
+                .map(|&(i, j)| {
+                    pipeline
+                        .compare_profiles(&profiles[i], &profiles[j], &weights)
+                        .0
+                        .signals
+                })
+                .collect();
+            (profiles, signals)
+        }
+    };
+    let profile_seconds = started.elapsed().as_secs_f64();
+    if let Some(path) = &a.signals {
+        let mut file =
+            AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
+        for (p, s) in pairs.iter().zip(&signals) {
+            cognate::output::write_line(
+                &mut file,
+                &serde_json::json!({"pair_id": p.pair_id, "signals": s}),
+            )?;
+        }
+        file.commit()?;
+    }
+    let judgements: Vec<_> = signals
+        .iter()
+        .map(|s| judge(s, &pipeline.config().thresholds))
+        .collect();
+    let score_seconds = started.elapsed().as_secs_f64() - profile_seconds;
+
+    // The shipped model, as `compare` scores.
+    let keep: Vec<bool> = pairs
+        .iter()
+        .map(|p| a.with_augmented || !p.augmented)
+        .collect();
+    let kept: Vec<semeval::SemevalPair> = pairs
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(p, _)| p.clone())
+        .collect();
+    let shipped_predictions: Vec<f64> = judgements
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(j, _)| j.score as f64)
+        .collect();
+    let shipped =
+        semeval::SemevalReport::from_predictions(&kept, shipped_predictions, score_seconds);
+    println!(
+        "shipped model (fitted on this file: in-sample)\n{}",
+        shipped.table()
+    );
+
+    // Grouped cross-validation of every model the signals allow, and the refit.
+    let signals: Vec<_> = judgements.into_iter().map(|j| j.signals).collect();
+    let fits = semeval::fit_models(&pairs, &signals, a.folds, a.seed);
+    let mut t = cognate::eval::report::Table::new([
+        "model",
+        "ridge",
+        "pairs",
+        "pearson",
+        "spearman",
+        "(all pairs) pearson",
+    ]);
+    for f in &fits {
+        t.row([
+            f.name.clone(),
+            f.ridge.to_string(),
+            f.report.original.correlation.n.to_string(),
+            cognate::eval::report::fmt_opt(f.report.original.correlation.pearson),
+            cognate::eval::report::fmt_opt(f.report.original.correlation.spearman),
+            cognate::eval::report::fmt_opt(f.report.overall.correlation.pearson),
+        ]);
+    }
+    println!(
+        "\n{}-fold cross-validation grouped by article (original pairs; trained on all)\n{t}",
+        a.folds
+    );
+    if let Some(best) = fits.first() {
+        let originals: Vec<_> = pairs.iter().filter(|p| !p.augmented).cloned().collect();
+        let predictions: Vec<f64> = pairs
+            .iter()
+            .zip(&best.report.predictions)
+            .filter(|(p, _)| !p.augmented)
+            .map(|(_, &y)| y)
+            .collect();
+        let by_pair = semeval::SemevalReport::from_predictions(&originals, predictions, 0.0);
+        println!(
+            "\nmodel {}, out of fold, per language pair\n{}",
+            best.name,
+            by_pair.table()
+        );
+    }
+
+    // The clustering check: events over the original pairs' articles.
+    let originals: Vec<semeval::SemevalPair> =
+        pairs.iter().filter(|p| !p.augmented).cloned().collect();
+    let check = clustering_check(&pipeline, &pairs, &sides, &docs, &profiles);
+    {
+        println!(
+            "\nclustering check: Overall <= 1.5 put together {:.3} of {}; Overall >= 3.0 kept apart {:.3} of {}",
+            check.similar_together,
+            check.similar_pairs,
+            check.dissimilar_apart,
+            check.dissimilar_pairs
+        );
+    }
+    eprintln!(
+        "semeval: signals of {} pairs ({} texts) in {profile_seconds:.1}s ({:.1} texts/s)",
+        pairs.len(),
+        docs.len(),
+        docs.len() as f64 / profile_seconds.max(1e-9),
+    );
+
+    if let Some(path) = &a.fit {
+        let fitted_on = format!(
+            "{} ({} pairs, {} original); `cognate eval semeval {} --fit FILE`; {}",
+            a.csv
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            pairs.len(),
+            originals.len(),
+            a.csv
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            super::mode(&pipeline)
+        );
+        write_json(Some(path), &semeval::similarity_model(&fits, fitted_on))?;
+        eprintln!("semeval: weights written to {}", path.display());
+    }
+    #[derive(Serialize)]
+    struct Out<'a> {
+        shipped: &'a semeval::SemevalReport,
+        cross_validation: &'a [semeval::ModelFit],
+        clustering_check: &'a semeval::ClusteringCheck,
+    }
+    write_json(
+        a.shared.json.as_deref(),
+        &Out {
+            shipped: &shipped,
+            cross_validation: &fits,
+            clustering_check: &check,
+        },
+    )
+}
+
+/// Events over the original pairs' articles, judged against their labels.
+fn clustering_check(
+    pipeline: &Pipeline,
+    pairs: &[semeval::SemevalPair],
+    sides: &[(usize, usize)],
+    texts: &[Document],
+    profiles: &[Profile],
+) -> semeval::ClusteringCheck {
+    let mut docs: Vec<usize> = pairs
+        .iter()
+        .zip(sides)
+        .filter(|(p, _)| !p.augmented)
+        .flat_map(|(_, &(i, j))| [i, j])
+        .collect();
+    docs.sort_unstable();
+    docs.dedup();
+    // Signals read from a file come without the articles' analyses: analyse them
+    // (leads only, as `cluster` does).
+    let entries: Vec<Entry> = if profiles.is_empty() {
+        pipeline.analyze_records(docs.iter().map(|&i| Record::Ok(texts[i].clone())).collect())
+    } else {
+        docs.iter()
+            .map(|&i| Entry::Ok(Box::new(profiles[i].analysis.clone())))
+            .collect()
+    };
+    let position: HashMap<usize, usize> = docs.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    let clustering = pipeline.cluster(&entries);
+    let event = |i: usize| clustering.family_event[clustering.doc_family[position[&i]] as usize];
+    let side_of: HashMap<&str, (usize, usize)> = pairs
+        .iter()
+        .zip(sides)
+        .map(|(p, s)| (p.pair_id.as_str(), *s))
+        .collect();
+    let originals: Vec<semeval::SemevalPair> =
+        pairs.iter().filter(|p| !p.augmented).cloned().collect();
+    semeval::ClusteringCheck::of(&originals, |p| {
+        let (i, j) = side_of[p.pair_id.as_str()];
+        event(i) == event(j)
+    })
+}
+
+/// Signals written by `--signals`, one per pair of the CSV.
+fn read_signals(path: &Path, pairs: &[semeval::SemevalPair]) -> Result<Vec<Signals>> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        pair_id: String,
+        signals: Signals,
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut by_id: HashMap<String, Signals> = HashMap::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let l: Line = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: not a signals line", path.display(), n + 1))?;
+        by_id.insert(l.pair_id, l.signals);
+    }
+    pairs
+        .iter()
+        .map(|p| {
+            by_id
+                .get(&p.pair_id)
+                .cloned()
+                .with_context(|| format!("{}: no signals for pair {}", path.display(), p.pair_id))
+        })
+        .collect()
 }
 
 fn run_extraction(a: ExtractionArgs) -> Result<()> {

@@ -19,6 +19,8 @@ use super::report::{Table, fmt_opt};
 use super::rng::SplitMix64;
 use crate::document::Document;
 use crate::error::{Error, Result};
+use crate::score::Signals;
+use crate::score::model::{self, LinearModel, NamedModel, SimilarityModel};
 
 /// One labelled article pair.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -387,6 +389,177 @@ pub fn cross_validate(
         }
     }
     SemevalReport::from_predictions(pairs, predictions, start.elapsed().as_secs_f64())
+}
+
+/// The distinct texts of the pairs as documents (an article appears in several pairs),
+/// and for each pair the indices of its two sides among them.
+pub fn distinct_documents(pairs: &[SemevalPair]) -> (Vec<Document>, Vec<(usize, usize)>) {
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut docs = Vec::new();
+    let mut sides = Vec::with_capacity(pairs.len());
+    for p in pairs {
+        let (a, b) = p.documents();
+        let mut ix = |d: Document| {
+            let key = (
+                d.lang.clone().unwrap_or_default(),
+                d.content.as_str().to_string(),
+            );
+            let next = docs.len();
+            *seen.entry(key).or_insert_with(|| {
+                docs.push(d);
+                next
+            })
+        };
+        let i = ix(a);
+        let j = ix(b);
+        sides.push((i, j));
+    }
+    (docs, sides)
+}
+
+/// Which signals each fitted model uses, richest first: everything a close comparison
+/// with the encoder has; anchors with the lead embedding (what batch clustering has);
+/// anchors alone (`--no-model`).
+pub fn model_specs() -> Vec<(&'static str, Vec<&'static str>)> {
+    let anchors: Vec<&str> = model::FEATURES[..10].to_vec();
+    let mut lead = anchors.clone();
+    lead.push("lead_cosine");
+    vec![
+        ("full", model::FEATURES.to_vec()),
+        ("lead", lead),
+        ("anchors", anchors),
+    ]
+}
+
+/// Ridge penalties tried for each model (on standardised features); the one with the
+/// best out-of-fold Pearson on the original pairs is kept.
+pub const RIDGE_GRID: [f64; 4] = [0.1, 1.0, 10.0, 100.0];
+
+/// The cross-validated figures of one model.
+#[derive(Clone, Debug, Serialize)]
+pub struct ModelFit {
+    pub name: String,
+    pub ridge: f64,
+    pub report: SemevalReport,
+    /// Weights fitted on all pairs.
+    pub model: LinearModel,
+}
+
+/// Fits every model of [`model_specs`] whose features all pairs have, with `k`-fold
+/// grouped cross-validation (trained on all training pairs, augmented ones included;
+/// Pearson judged on the original ones), and refits each on all pairs.
+pub fn fit_models(
+    pairs: &[SemevalPair],
+    signals: &[Signals],
+    k: usize,
+    seed: u64,
+) -> Vec<ModelFit> {
+    assert_eq!(pairs.len(), signals.len(), "one signal set per pair");
+    let index: HashMap<*const SemevalPair, usize> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p as *const SemevalPair, i))
+        .collect();
+    let mut fits = Vec::new();
+    for (name, features) in model_specs() {
+        let rows: Option<Vec<Vec<f64>>> = signals
+            .iter()
+            .map(|s| features.iter().map(|f| model::feature(s, f)).collect())
+            .collect();
+        let Some(rows) = rows else { continue };
+        let mut best: Option<(f64, f64, SemevalReport)> = None;
+        for ridge in RIDGE_GRID {
+            let report = cross_validate(pairs, k, seed, |train, test| {
+                let ix = |p: &&SemevalPair| index[&(*p as *const SemevalPair)];
+                let x: Vec<Vec<f64>> = train.iter().map(|p| rows[ix(p)].clone()).collect();
+                let y: Vec<f64> = train.iter().map(|p| p.overall).collect();
+                let m = LinearModel::fit(&features, &x, &y, ridge);
+                test.iter()
+                    .map(|p| {
+                        m.predict(&signals[ix(p)])
+                            .expect("features present for every pair")
+                    })
+                    .collect()
+            });
+            let r = report.original.correlation.pearson.unwrap_or(f64::MIN);
+            if best.as_ref().is_none_or(|b| r > b.0) {
+                best = Some((r, ridge, report));
+            }
+        }
+        let (_, ridge, report) = best.expect("the grid is not empty");
+        let y: Vec<f64> = pairs.iter().map(|p| p.overall).collect();
+        fits.push(ModelFit {
+            name: name.to_string(),
+            ridge,
+            model: LinearModel::fit(&features, &rows, &y, ridge),
+            report,
+        });
+    }
+    fits
+}
+
+/// The weights file of fitted models (see [`SimilarityModel`]).
+pub fn similarity_model(fits: &[ModelFit], fitted_on: String) -> SimilarityModel {
+    let cv = fits
+        .iter()
+        .map(|f| {
+            (
+                f.name.clone(),
+                serde_json::json!({
+                    "ridge": f.ridge,
+                    "original": f.report.original.correlation,
+                    "augmented": f.report.augmented.correlation,
+                    "all": f.report.overall.correlation,
+                }),
+            )
+        })
+        .collect::<serde_json::Map<_, _>>();
+    SimilarityModel {
+        format: model::FORMAT.to_string(),
+        target: "SemEval-2022 Task 8 Overall: 1 = same story ... 4 = unrelated".to_string(),
+        fitted_on,
+        cross_validation: serde_json::Value::Object(cv),
+        models: fits
+            .iter()
+            .map(|f| NamedModel {
+                name: f.name.clone(),
+                model: f.model.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The clustering check on labelled pairs: of the pairs with `Overall` ≤ 1.5, the share
+/// put in one event; of those with `Overall` ≥ 3.0, the share kept apart.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ClusteringCheck {
+    pub similar_pairs: usize,
+    pub similar_together: f64,
+    pub dissimilar_pairs: usize,
+    pub dissimilar_apart: f64,
+}
+
+impl ClusteringCheck {
+    /// `same_event(p)`: whether the clustering put the pair's two articles in one event.
+    pub fn of(pairs: &[SemevalPair], same_event: impl Fn(&SemevalPair) -> bool) -> Self {
+        let (mut sim, mut sim_t, mut dis, mut dis_a) = (0usize, 0usize, 0usize, 0usize);
+        for p in pairs {
+            if p.overall <= 1.5 {
+                sim += 1;
+                sim_t += same_event(p) as usize;
+            } else if p.overall >= 3.0 {
+                dis += 1;
+                dis_a += !same_event(p) as usize;
+            }
+        }
+        let share = |a: usize, n: usize| if n == 0 { 0.0 } else { a as f64 / n as f64 };
+        ClusteringCheck {
+            similar_pairs: sim,
+            similar_together: share(sim_t, sim),
+            dissimilar_pairs: dis,
+            dissimilar_apart: share(dis_a, dis),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod anchors;
 pub mod embedding;
 pub mod minhash;
+pub mod sentences;
 pub mod tokens;
 
 pub use anchors::{Anchor, AnchorKind, extract_anchors};

@@ -1,11 +1,14 @@
 //! Scores: how two articles relate, on cognate's relations and on the SemEval-2022
 //! Task 8 scale (1 = same story … 4 = unrelated), with the signals behind it.
 
+pub mod alignment;
+pub mod model;
 pub mod weights;
 
 use serde::Serialize;
 
 use crate::features::embedding::LeadVector;
+use crate::features::sentences::ArticleVectors;
 use crate::features::{AnchorKind, Features};
 pub use weights::AnchorWeights;
 
@@ -63,7 +66,8 @@ pub struct ArticleView<'a> {
 }
 
 /// The measurable signals between two articles.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Signals {
     pub same_language: bool,
     pub exact_duplicate: bool,
@@ -96,6 +100,19 @@ pub struct Signals {
     /// The cosine relative to the two articles' neighbourhoods: above 1, the pair
     /// stands out from what each article resembles anyway.
     pub encoder_margin: Option<f32>,
+    /// With an encoder, for a close comparison of two articles ([`Signals::add_article_vectors`]):
+    /// cosine of the whole texts, of their tails, and of their sentences (see
+    /// [`alignment::SentenceAlignment`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_cosine: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tail_cosine: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentence_soft_cosine: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentence_matched_share: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentence_order: Option<f32>,
 }
 
 /// Thresholds that turn signals into relations. Read from JSON with every field
@@ -108,8 +125,10 @@ pub struct Thresholds {
     pub near_duplicate_containment: f32,
     pub translation_anchor_dice: f32,
     pub translation_min_shared: u32,
-    pub same_event_anchor_cosine: f32,
-    pub related_anchor_cosine: f32,
+    /// Scores (1–4, fitted on SemEval) at or below which two different articles are
+    /// about the same event, or of the same storyline.
+    pub same_event_score: f32,
+    pub related_score: f32,
     /// Articles further apart in time than this are not one event.
     pub event_window_days: f32,
     /// With an encoder: lead cosine and margin above these make a translation…
@@ -127,8 +146,8 @@ impl Default for Thresholds {
             near_duplicate_containment: 0.8,
             translation_anchor_dice: 0.45,
             translation_min_shared: 3,
-            same_event_anchor_cosine: 0.36,
-            related_anchor_cosine: 0.2,
+            same_event_score: 2.1,
+            related_score: 2.8,
             event_window_days: 7.0,
             translation_encoder_cosine: 0.87,
             translation_encoder_margin: 0.97,
@@ -158,6 +177,33 @@ impl Signals {
             && m >= t.translation_encoder_margin
             && !numbers_disagree
             && self.length_ratio >= 0.25
+    }
+
+    /// Adds the signals of the two articles' closer encoder views and returns their
+    /// sentence alignment (the best-matching sentence pairs are evidence).
+    pub fn add_article_vectors(
+        &mut self,
+        a: &ArticleVectors,
+        b: &ArticleVectors,
+    ) -> alignment::SentenceAlignment {
+        let al = alignment::align(
+            a.sentence_vectors.len(),
+            b.sentence_vectors.len(),
+            |i, j| a.sentence_vectors[i].dot(&b.sentence_vectors[j]),
+        );
+        if a.text.len() == b.text.len() && !a.text.is_empty() {
+            self.text_cosine = Some(a.text.dot(&b.text));
+        }
+        self.tail_cosine = match (&a.tail, &b.tail) {
+            (Some(x), Some(y)) => Some(x.dot(y)),
+            _ => None,
+        };
+        if al.sentences_a > 0 && al.sentences_b > 0 {
+            self.sentence_soft_cosine = Some(al.soft_cosine);
+            self.sentence_matched_share = Some(al.matched_share);
+            self.sentence_order = Some(al.order);
+        }
+        al
     }
 
     /// The anchor overlap that tells a translation: all anchors where names can be
@@ -299,11 +345,13 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
         shared_names,
         length_ratio: na.min(nb) / na.max(nb),
         time_gap_days,
+        ..Signals::default()
     }
 }
 
 /// Turns signals into a relation and a 1–4 score.
 pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
+    let score = scale_score(s);
     let in_window = s.time_gap_days.is_none_or(|d| d <= t.event_window_days);
     let relation = if s.exact_duplicate || s.lexical_jaccard >= t.duplicate_jaccard {
         Relation::Duplicate
@@ -321,30 +369,29 @@ pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
         } else {
             Relation::Translation
         }
-    } else if s.anchor_cosine >= t.same_event_anchor_cosine && in_window {
+    } else if score <= t.same_event_score && in_window {
         Relation::SameEvent
-    } else if s.anchor_cosine >= t.related_anchor_cosine {
+    } else if score <= t.related_score {
         Relation::Related
     } else {
         Relation::Unrelated
     };
     Judgement {
         relation,
-        score: scale_score(s),
+        score,
         signals: s.clone(),
     }
 }
 
-/// Maps signals onto the SemEval scale: 1 = same story, 4 = unrelated.
+/// Maps signals onto the SemEval scale (1 = same story, 4 = unrelated) with the
+/// shipped fitted model ([`model::SimilarityModel`]); copies are 1 whatever it says.
 fn scale_score(s: &Signals) -> f32 {
-    let lexical = if s.same_language {
-        s.lexical_containment.max(s.lexical_jaccard)
-    } else {
-        0.0
-    };
-    let anchors = 0.6 * s.anchor_dice + 0.4 * s.anchor_containment;
-    let similarity = lexical.max(anchors).clamp(0.0, 1.0);
-    4.0 - 3.0 * similarity.sqrt()
+    if s.exact_duplicate {
+        return 1.0;
+    }
+    model::SimilarityModel::shipped()
+        .score(s)
+        .map_or(4.0, |(y, _)| y as f32)
 }
 
 #[cfg(test)]

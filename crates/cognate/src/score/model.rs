@@ -1,0 +1,333 @@
+//! The fitted similarity score: a ridge regression from a pair's signals onto the
+//! SemEval-2022 Task 8 `Overall` scale (1 = same story … 4 = unrelated).
+//!
+//! The weights live in `similarity_model.json` next to this file (documented in
+//! `docs/score-model.md`), fitted on the task's training set by
+//! `cognate eval semeval … --fit FILE`. A file holds one model per set of signals that
+//! a comparison can have: anchors alone (`--no-model`), anchors with the lead embedding
+//! (batch clustering with the encoder), and everything (`compare`, with whole-text,
+//! tail and sentence-alignment similarities). A comparison uses the richest model
+//! whose features it has.
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::Signals;
+use crate::error::{Error, Result};
+
+/// The signals a model can use, by name (the names in the weights file).
+pub const FEATURES: &[&str] = &[
+    "same_language",
+    "lexical",
+    "anchor_dice",
+    "anchor_containment",
+    "anchor_cosine",
+    "number_dice",
+    "shared_numbers_log",
+    "shared_names_log",
+    "names_comparable",
+    "length_ratio",
+    "lead_cosine",
+    "text_cosine",
+    "tail_cosine",
+    "sentence_soft_cosine",
+    "sentence_matched_share",
+    "sentence_ordered_share",
+];
+
+/// The value of a named feature of a pair, or `None` when the pair lacks it.
+pub fn feature(s: &Signals, name: &str) -> Option<f64> {
+    let b = |x: bool| if x { 1.0 } else { 0.0 };
+    let v = match name {
+        "same_language" => b(s.same_language),
+        "lexical" => {
+            if s.same_language {
+                s.lexical_jaccard.max(s.lexical_containment) as f64
+            } else {
+                0.0
+            }
+        }
+        "anchor_dice" => s.anchor_dice as f64,
+        "anchor_containment" => s.anchor_containment as f64,
+        "anchor_cosine" => s.anchor_cosine as f64,
+        "number_dice" => s.number_dice as f64,
+        "shared_numbers_log" => (s.shared_numbers as f64).ln_1p(),
+        "shared_names_log" => (s.shared_names as f64).ln_1p(),
+        "names_comparable" => b(s.names_comparable),
+        "length_ratio" => s.length_ratio as f64,
+        "lead_cosine" => s.encoder_cosine? as f64,
+        "text_cosine" => s.text_cosine? as f64,
+        // Short texts have no separate tail: their whole text stands for it.
+        "tail_cosine" => s.tail_cosine.or(s.text_cosine)? as f64,
+        "sentence_soft_cosine" => s.sentence_soft_cosine? as f64,
+        "sentence_matched_share" => s.sentence_matched_share? as f64,
+        "sentence_ordered_share" => (s.sentence_matched_share? * s.sentence_order?) as f64,
+        _ => return None,
+    };
+    Some(v)
+}
+
+/// One linear model over standardised features.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinearModel {
+    pub features: Vec<String>,
+    pub mean: Vec<f64>,
+    pub scale: Vec<f64>,
+    pub weights: Vec<f64>,
+    pub intercept: f64,
+    /// The ridge penalty it was fitted with (on standardised features).
+    pub ridge: f64,
+}
+
+impl LinearModel {
+    /// The prediction on the 1–4 scale, or `None` when a feature is missing.
+    pub fn predict(&self, s: &Signals) -> Option<f64> {
+        let mut y = self.intercept;
+        for (k, name) in self.features.iter().enumerate() {
+            let x = feature(s, name)?;
+            y += self.weights[k] * (x - self.mean[k]) / self.scale[k];
+        }
+        Some(y.clamp(1.0, 4.0))
+    }
+
+    /// Fits by ridge regression (closed form) on rows of feature values.
+    ///
+    /// # Panics
+    /// When rows and targets differ in number, or a row has the wrong width.
+    pub fn fit(features: &[&str], rows: &[Vec<f64>], targets: &[f64], ridge: f64) -> LinearModel {
+        assert_eq!(rows.len(), targets.len());
+        let d = features.len();
+        let n = rows.len().max(1) as f64;
+        let mut mean = vec![0.0; d];
+        for r in rows {
+            assert_eq!(r.len(), d, "row width");
+            for k in 0..d {
+                mean[k] += r[k] / n;
+            }
+        }
+        let mut scale = vec![0.0; d];
+        for r in rows {
+            for k in 0..d {
+                scale[k] += (r[k] - mean[k]).powi(2) / n;
+            }
+        }
+        // A constant feature gets scale 1 and weight 0 (its centred values are 0).
+        let scale: Vec<f64> = scale
+            .into_iter()
+            .map(|v| if v > 1e-12 { v.sqrt() } else { 1.0 })
+            .collect();
+        let y_mean = targets.iter().sum::<f64>() / n;
+        // Normal equations (XᵀX + λI) w = Xᵀy on standardised X and centred y.
+        let mut a = vec![vec![0.0; d]; d];
+        let mut b = vec![0.0; d];
+        for (r, &y) in rows.iter().zip(targets) {
+            let z: Vec<f64> = (0..d).map(|k| (r[k] - mean[k]) / scale[k]).collect();
+            for i in 0..d {
+                b[i] += z[i] * (y - y_mean);
+                for j in 0..d {
+                    a[i][j] += z[i] * z[j];
+                }
+            }
+        }
+        for (i, row) in a.iter_mut().enumerate() {
+            row[i] += ridge;
+        }
+        let weights = solve(a, b);
+        LinearModel {
+            features: features.iter().map(|s| s.to_string()).collect(),
+            mean,
+            scale,
+            weights,
+            intercept: y_mean,
+            ridge,
+        }
+    }
+}
+
+/// Solves a symmetric positive definite system by Gaussian elimination with partial
+/// pivoting (the systems here are a few dozen wide).
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
+    let d = b.len();
+    for col in 0..d {
+        let pivot = (col..d)
+            .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
+            .unwrap_or(col);
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let p = a[col][col];
+        if p.abs() < 1e-12 {
+            continue;
+        }
+        for r in col + 1..d {
+            let f = a[r][col] / p;
+            if f != 0.0 {
+                for c in col..d {
+                    a[r][c] -= f * a[col][c];
+                }
+                b[r] -= f * b[col];
+            }
+        }
+    }
+    let mut x = vec![0.0; d];
+    for r in (0..d).rev() {
+        let s: f64 = (r + 1..d).map(|c| a[r][c] * x[c]).sum();
+        x[r] = if a[r][r].abs() < 1e-12 {
+            0.0
+        } else {
+            (b[r] - s) / a[r][r]
+        };
+    }
+    x
+}
+
+/// The weights file: models by name, richest first, with how they were fitted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimilarityModel {
+    pub format: String,
+    pub target: String,
+    /// Where the weights come from: data, pairs, the command.
+    pub fitted_on: String,
+    /// Out-of-fold figures of each model (JSON as `cognate eval semeval` reports them).
+    pub cross_validation: serde_json::Value,
+    /// Tried in order: the first whose features a pair has scores it.
+    pub models: Vec<NamedModel>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedModel {
+    pub name: String,
+    #[serde(flatten)]
+    pub model: LinearModel,
+}
+
+pub const FORMAT: &str = "cognate-similarity-model/1";
+
+impl SimilarityModel {
+    /// The model shipped with cognate.
+    pub fn shipped() -> &'static SimilarityModel {
+        static MODEL: OnceLock<SimilarityModel> = OnceLock::new();
+        MODEL.get_or_init(|| {
+            SimilarityModel::from_json(include_str!("similarity_model.json"), "shipped model")
+                .expect("the shipped similarity model parses")
+        })
+    }
+
+    pub fn from_json(json: &str, source: &str) -> Result<SimilarityModel> {
+        let m: SimilarityModel =
+            serde_json::from_str(json).map_err(|e| Error::format(source, e.to_string()))?;
+        if m.format != FORMAT {
+            return Err(Error::format(
+                source,
+                format!("format {:?}, expected {FORMAT:?}", m.format),
+            ));
+        }
+        for nm in &m.models {
+            let d = nm.model.features.len();
+            if nm.model.mean.len() != d || nm.model.scale.len() != d || nm.model.weights.len() != d
+            {
+                return Err(Error::format(
+                    source,
+                    format!("model {:?}: vectors differ in length", nm.name),
+                ));
+            }
+            if let Some(f) = nm
+                .model
+                .features
+                .iter()
+                .find(|f| !FEATURES.contains(&f.as_str()))
+            {
+                return Err(Error::format(
+                    source,
+                    format!("model {:?}: unknown feature {f:?}", nm.name),
+                ));
+            }
+        }
+        Ok(m)
+    }
+
+    /// The score of a pair on the 1–4 scale and the model that gave it.
+    pub fn score(&self, s: &Signals) -> Option<(f64, &str)> {
+        self.models
+            .iter()
+            .find_map(|m| m.model.predict(s).map(|y| (y, m.name.as_str())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ridge_recovers_a_linear_relation() {
+        // y = 2 + 0.5 a - 1.5 b, no noise; a tiny penalty.
+        let rows: Vec<Vec<f64>> = (0..50)
+            .map(|i| vec![(i % 7) as f64, ((i * 3) % 11) as f64 / 10.0])
+            .collect();
+        let y: Vec<f64> = rows.iter().map(|r| 2.0 + 0.5 * r[0] - 1.5 * r[1]).collect();
+        let m = LinearModel::fit(&["anchor_dice", "lexical"], &rows, &y, 1e-9);
+        for (r, &t) in rows.iter().zip(&y) {
+            let z: f64 = m.intercept
+                + (0..2)
+                    .map(|k| m.weights[k] * (r[k] - m.mean[k]) / m.scale[k])
+                    .sum::<f64>();
+            assert!((z - t).abs() < 1e-6, "{z} vs {t}");
+        }
+    }
+
+    #[test]
+    fn constant_features_get_no_weight_and_predictions_stay_on_the_scale() {
+        let rows = vec![vec![1.0, 0.0], vec![1.0, 1.0], vec![1.0, 2.0]];
+        let y = vec![1.0, 2.5, 4.0];
+        let m = LinearModel::fit(&["same_language", "anchor_dice"], &rows, &y, 1e-9);
+        assert_eq!(m.weights[0], 0.0);
+        let s = Signals {
+            same_language: true,
+            anchor_dice: 10.0,
+            ..Signals::default()
+        };
+        assert_eq!(m.predict(&s), Some(4.0));
+    }
+
+    #[test]
+    fn the_shipped_model_parses_and_needs_only_known_features() {
+        let m = SimilarityModel::shipped();
+        assert!(!m.models.is_empty());
+        // Anchors alone are always there: the last model needs nothing else.
+        let s = Signals::default();
+        assert!(m.score(&s).is_some());
+        // A similar pair scores nearer 1 than an unrelated one.
+        let close = Signals {
+            same_language: true,
+            lexical_jaccard: 0.95,
+            lexical_containment: 1.0,
+            anchor_dice: 0.9,
+            anchor_containment: 0.95,
+            anchor_cosine: 0.95,
+            number_dice: 0.9,
+            shared_numbers: 6,
+            shared_names: 8,
+            names_comparable: true,
+            length_ratio: 0.95,
+            ..Signals::default()
+        };
+        assert!(m.score(&close).unwrap().0 < m.score(&s).unwrap().0);
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_the_reason() {
+        let e = SimilarityModel::from_json("{}", "w.json")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("w.json"), "{e}");
+        let bad = r#"{"format":"cognate-similarity-model/1","target":"","fitted_on":"","cross_validation":null,
+            "models":[{"name":"x","features":["nope"],"mean":[0],"scale":[1],"weights":[1],"intercept":2,"ridge":1}]}"#;
+        let e = SimilarityModel::from_json(bad, "w.json")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("nope"), "{e}");
+    }
+}
