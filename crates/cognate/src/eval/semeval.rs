@@ -689,6 +689,42 @@ mod tests {
         assert_eq!(f, folds(&p, 2, 3));
     }
 
+    #[test]
+    fn fitting_learns_a_signal_out_of_fold_and_uses_only_present_features() {
+        // 60 pairs over distinct articles; the anchor cosine tells the label, with noise.
+        let ids: Vec<(u32, u32, bool)> = (0..60).map(|i| (2 * i, 2 * i + 1, false)).collect();
+        let mut pairs = synthetic(&ids);
+        let mut rng = SplitMix64::new(5);
+        let signals: Vec<Signals> = pairs
+            .iter_mut()
+            .enumerate()
+            .map(|(i, p)| {
+                let x = (i % 10) as f32 / 10.0;
+                p.overall = 4.0 - 3.0 * x as f64 + (rng.next_f64() - 0.5) * 0.3;
+                Signals {
+                    anchor_cosine: x,
+                    anchor_dice: ((i * 7) % 10) as f32 / 10.0,
+                    ..Signals::default()
+                }
+            })
+            .collect();
+        let fits = fit_models(&pairs, &signals, 5, 1);
+        // No encoder signals: only the anchors model can be fitted.
+        let names: Vec<&str> = fits.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["anchors"]);
+        let r = fits[0].report.original.correlation.pearson.unwrap();
+        assert!(r > 0.95, "out-of-fold pearson {r}");
+        let m = similarity_model(&fits, "test".into());
+        let json = serde_json::to_string(&m).unwrap();
+        let back = SimilarityModel::from_json(&json, "roundtrip").unwrap();
+        assert!(back.score(&signals[9]).unwrap().0 < back.score(&signals[0]).unwrap().0);
+        // The clustering check counts pairs on both sides of the scale.
+        let check = ClusteringCheck::of(&pairs, |p| p.overall < 2.0);
+        assert_eq!(check.similar_together, 1.0);
+        assert_eq!(check.dissimilar_apart, 1.0);
+        assert!(check.similar_pairs > 0 && check.dissimilar_pairs > 0);
+    }
+
     proptest! {
         #[test]
         fn every_base_pair_in_exactly_one_fold(

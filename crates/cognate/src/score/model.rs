@@ -160,13 +160,15 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
         if p.abs() < 1e-12 {
             continue;
         }
-        for r in col + 1..d {
-            let f = a[r][col] / p;
+        let (top, rest) = a.split_at_mut(col + 1);
+        let pivot_row = &top[col];
+        for (k, row) in rest.iter_mut().enumerate() {
+            let f = row[col] / p;
             if f != 0.0 {
-                for c in col..d {
-                    a[r][c] -= f * a[col][c];
+                for (x, &y) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *x -= f * y;
                 }
-                b[r] -= f * b[col];
+                b[col + 1 + k] -= f * b[col];
             }
         }
     }
