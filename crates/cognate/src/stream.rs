@@ -816,3 +816,70 @@ fn document_line(
     }
     Value::Object(object)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Document, Published, Record};
+    use crate::pipeline::Config;
+
+    /// Story `s` on day `day`: its own words and figures, so stories never match.
+    fn story(id: String, s: usize, day: i64) -> Record {
+        let words: String = (0..80).map(|k| format!("word{s}a{k} ")).collect::<String>();
+        let text = format!(
+            "Officials said {} people attended in Town{s}ville, paying {} euros. {words}",
+            1000 + s * 7,
+            50_000 + s * 13
+        );
+        let mut d = Document::text(id, text);
+        let t = 1_640_995_200 + day * 86_400;
+        d.published = Some(Published {
+            raw: t.to_string(),
+            timestamp: t,
+        });
+        Record::Ok(d)
+    }
+
+    #[test]
+    fn memory_follows_the_window_not_the_stream() {
+        let pipeline = Pipeline::new(Config::default());
+        let mut stream = StreamClusterer::new(&pipeline, StreamOptions::default());
+        let mut out = Vec::new();
+        // 100 days, 3 stories a day, each published twice (a copy) the same day.
+        let mut records = Vec::new();
+        for day in 0..100 {
+            for k in 0..3 {
+                let s = day as usize * 3 + k;
+                records.push(story(format!("s{s}"), s, day));
+                records.push(story(format!("s{s}-copy"), s, day));
+            }
+        }
+        for entry in pipeline.analyze_records(records) {
+            stream.push(entry, &mut out);
+        }
+        assert!(stream.open_documents() <= 30, "{}", stream.open_documents());
+        stream.finish(&mut out);
+        assert_eq!(stream.open_documents(), 0);
+        let stats = stream.stats();
+        assert_eq!(stats.documents, 600);
+        // The window holds at most 4 days of 6 documents.
+        assert!(stats.peak_open_documents <= 30, "{stats:?}");
+        let lines: Vec<&Value> = out
+            .iter()
+            .flat_map(|e| match e {
+                Emitted::Event { documents, .. } => documents.iter().collect(),
+                Emitted::Failed(v) => vec![v],
+            })
+            .collect();
+        assert_eq!(lines.len(), 600);
+        let family = |id: &str| {
+            lines.iter().find(|l| l["id"] == id).unwrap()["family"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(family("s7"), family("s7-copy"));
+        assert_ne!(family("s7"), family("s8"));
+        assert!(stream.buckets.is_empty() && stream.postings.is_empty());
+    }
+}
