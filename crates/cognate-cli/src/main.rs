@@ -28,6 +28,9 @@ enum Command {
     Cluster(ClusterArgs),
     /// Judge how two articles relate, or score a file of pairs.
     Compare(CompareArgs),
+    /// Assign documents (in `published` order) to families and events on arrival,
+    /// writing each event out when it leaves the time window.
+    Stream(StreamArgs),
     /// Measure cognate on public data sets.
     #[command(subcommand)]
     Eval(commands::eval::EvalCommand),
@@ -84,6 +87,26 @@ pub struct ClusterArgs {
 }
 
 #[derive(Args)]
+pub struct StreamArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// An event closes (is written out and leaves memory) when its newest article is
+    /// older than the newest date seen minus this many days.
+    #[arg(long, default_value_t = 3.0)]
+    pub window_days: f64,
+    /// An event also closes when this many documents arrived after its newest one
+    /// (bounds memory on streams without dates).
+    #[arg(long, default_value_t = 200_000)]
+    pub max_open_documents: u64,
+    /// Write one line per event, as it closes, to FILE (the format of `cluster --clusters`).
+    #[arg(long, value_name = "FILE")]
+    pub clusters: Option<PathBuf>,
+    /// Write run statistics as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
+}
+
+#[derive(Args)]
 pub struct CompareArgs {
     /// Two documents: files (.txt, .html, .json holding one document) or ids found in --input.
     #[arg(num_args = 0..=2)]
@@ -112,6 +135,7 @@ fn main() -> ExitCode {
         Command::Clean(a) => commands::clean::run(a),
         Command::Cluster(a) => commands::cluster::run(a),
         Command::Compare(a) => commands::compare::run(a),
+        Command::Stream(a) => commands::stream::run(a),
         Command::Eval(a) => commands::eval::run(a),
     };
     match result {

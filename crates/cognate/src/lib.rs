@@ -17,6 +17,7 @@ pub mod lang;
 pub mod output;
 pub mod pipeline;
 pub mod score;
+pub mod stream;
 
 pub use document::{Content, Document, FailedDocument, Location, Origin, Published, Record};
 pub use error::{Error, Result};

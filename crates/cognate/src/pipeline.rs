@@ -153,6 +153,11 @@ impl Pipeline {
         &self.config
     }
 
+    /// The MinHash parameters in use (band keys for candidate buckets).
+    pub fn minhasher(&self) -> &MinHasher {
+        &self.hasher
+    }
+
     pub fn identifier_name(&self) -> &str {
         self.identifier.name()
     }
@@ -508,7 +513,8 @@ impl Pipeline {
 /// Articles per side that average linkage between two events looks at.
 const EVENT_LINKAGE_SAMPLE: usize = 8;
 
-fn family_strength(j: &Judgement) -> f32 {
+/// The strength of a family edge: duplicates before near duplicates before translations.
+pub fn family_strength(j: &Judgement) -> f32 {
     match j.relation {
         Relation::Duplicate => 3.0 + j.signals.lexical_jaccard,
         Relation::NearDuplicate => 2.0 + j.signals.lexical_jaccard.max(j.signals.anchor_dice),

@@ -4,6 +4,7 @@ pub mod clean;
 pub mod cluster;
 pub mod compare;
 pub mod eval;
+pub mod stream;
 
 use std::io::{self, Write};
 use std::path::Path;
