@@ -16,7 +16,7 @@
 //! closes later.
 //!
 //! Anchor rarity ([`AnchorWeights`]) is measured over the open documents (the window),
-//! recomputed whenever the open set has changed by a sixteenth (at least 16 documents),
+//! recomputed whenever the open set has changed by a sixteenth (at every change while fewer than 32 are open),
 //! so it follows the news of the last days rather than the whole stream.
 //!
 //! Order: a document's time is its `published` date; without one, the stream's clock
@@ -282,7 +282,7 @@ impl<'p> StreamClusterer<'p> {
         let mut event_edges: Vec<(f32, u64)> = judged
             .iter()
             .filter(|(_, jd)| jd.relation.is_event())
-            .map(|(c, jd)| (jd.signals.anchor_dice, *c))
+            .map(|(c, jd)| (4.0 - jd.score, *c))
             .collect();
         event_edges.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         let mut refused: HashSet<(u64, u64)> = HashSet::new();
@@ -344,7 +344,7 @@ impl<'p> StreamClusterer<'p> {
     /// Rarity over the open documents, recomputed when the window changed enough.
     fn refresh_weights(&mut self) {
         let open = self.docs.len();
-        if self.changes_since_refresh < (open / 16).max(16) && self.stats.weight_refreshes > 0 {
+        if self.changes_since_refresh < (open / 16).max(1) && self.stats.weight_refreshes > 0 {
             return;
         }
         self.weights = AnchorWeights::from_corpus(
@@ -522,7 +522,7 @@ impl<'p> StreamClusterer<'p> {
         self.by_seq.insert((s, keep));
     }
 
-    /// Average linkage of the anchor cosine between two events' samples (as batch).
+    /// Average linkage of the fitted score between two events' samples (as batch).
     fn linked(&self, a: u64, b: u64) -> bool {
         self.average_linkage(&self.events[&a].sample, &self.events[&b].sample)
     }
@@ -531,16 +531,10 @@ impl<'p> StreamClusterer<'p> {
         let mut total = 0.0;
         for i in sa {
             for j in sb {
-                total += signals(
-                    &self.docs[i].analysis.view(),
-                    &self.docs[j].analysis.view(),
-                    &self.weights,
-                )
-                .anchor_cosine;
+                total += self.judge_docs(&self.docs[i], &self.docs[j]).score;
             }
         }
-        total / (sa.len() * sb.len()) as f32
-            >= self.pipeline.config().thresholds.same_event_anchor_cosine
+        total / (sa.len() * sb.len()) as f32 <= self.pipeline.config().thresholds.same_event_score
     }
 
     fn close_expired(&mut self, seq: u64, out: &mut Vec<Emitted>) {
