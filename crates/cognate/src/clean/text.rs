@@ -8,8 +8,6 @@
 //! block rules (link lists, comment-form tails, duplicated headlines, other script,
 //! bio and other-language lines at the edges) → corpus-level recurring lines → title.
 
-use unicode_normalization::UnicodeNormalization;
-
 use super::recurring::RecurringLines;
 use super::{Removed, entities, rules};
 
@@ -596,7 +594,7 @@ pub(crate) struct TextOutcome {
 }
 
 fn normalize_line(line: &str) -> String {
-    let nfc: String = line.nfc().collect();
+    let nfc = super::nfc(line);
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -800,8 +798,10 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
 
     // Corpus evidence: lines seen in many unrelated documents.
     if let Some(rec) = ctx.recurring {
-        for l in lines.iter_mut().filter(|l| l.kept()) {
-            if rec.is_recurring(&l.text) {
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        let recurring = rec.recurring_in(&texts);
+        for (l, r) in lines.iter_mut().zip(recurring) {
+            if r && l.kept() {
                 l.reason = Some("recurring");
             }
         }
