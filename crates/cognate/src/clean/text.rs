@@ -661,7 +661,9 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
                 continue;
             }
         }
-        lines.push(Line::new(entities::unglue_sentences(&t)));
+        lines.push(Line::new(entities::unglue_words(
+            &entities::unglue_sentences(&t),
+        )));
     }
 
     for l in lines.iter_mut() {
