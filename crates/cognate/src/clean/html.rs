@@ -426,48 +426,6 @@ fn json_ld_date(body: &str) -> Option<String> {
     Some(rest[..end].to_string())
 }
 
-/// Elements the extractor drops with all their content; [`strip_inert`] removes them
-/// before parsing. (`script` of type `application/ld+json` stays: it carries metadata.)
-const INERT: &[&str] = &["script", "style", "svg", "noscript"];
-
-/// The page without comments, scripts, styles, inline SVG and `noscript`: what the
-/// extractor would drop anyway, but only after tokenising and building a tree of it
-/// (on news pages these are often most of the bytes). Linear, one copy.
-pub fn strip_inert(html: &str) -> std::borrow::Cow<'_, str> {
-    let mut out = String::new();
-    let mut last = 0;
-    let mut sc = TagScanner::new(html);
-    while let Some(t) = sc.next() {
-        let drop_to = if t.name == "!" {
-            html[t.start..].starts_with("<!--").then_some(t.end)
-        } else if !t.closing && !t.self_closing && INERT.contains(&t.name.as_str()) {
-            let json = t.name == "script"
-                && attr(t.attrs, "type")
-                    .is_some_and(|v| v.eq_ignore_ascii_case("application/ld+json"));
-            sc.skip_raw(&t.name);
-            // Past the end tag's `>` (or to the end of the page when it has none).
-            let end = memchr::memchr(b'>', &html.as_bytes()[sc.pos..])
-                .map_or(html.len(), |e| sc.pos + e + 1);
-            sc.pos = end;
-            (!json).then_some(end)
-        } else {
-            None
-        };
-        if let Some(end) = drop_to {
-            if out.is_empty() {
-                out.reserve(html.len() / 2);
-            }
-            out.push_str(&html[last..t.start]);
-            last = end;
-        }
-    }
-    if last == 0 {
-        return std::borrow::Cow::Borrowed(html);
-    }
-    out.push_str(&html[last..]);
-    std::borrow::Cow::Owned(out)
-}
-
 /// What the extractor found.
 pub struct Extracted {
     pub title: Option<String>,
@@ -488,8 +446,7 @@ pub fn extract_main(html: &str) -> Option<Extracted> {
 /// chosen on the trafilatura evaluation set (see the module docs).
 fn run_extractor(html: &str) -> Option<Extracted> {
     let opts = trafilatura::Options::default();
-    let html = strip_inert(html);
-    let r = trafilatura::extract(&html, &opts).ok()?;
+    let r = trafilatura::extract(html, &opts).ok()?;
     let title = Some(r.metadata.title.trim().to_string()).filter(|t| !t.is_empty());
     // The HTML of the main content keeps the paragraph structure that `content_text`
     // flattens into one line.

@@ -499,20 +499,6 @@ fn visible_text_and_depth() {
 }
 
 #[test]
-fn strip_inert_drops_scripts_styles_svg_and_comments_but_keeps_json_ld() {
-    let page = r#"<html><head><script>var a = "</div>";</script><style>p{}</style><script type="application/ld+json">{"datePublished": "2022-01-12"}</script></head><body><!-- c --><p>Text</p><svg><text>x</text></svg><noscript><img src=a></noscript><p>More</p><script>unterminated"#;
-    let s = html::strip_inert(page);
-    assert_eq!(
-        s,
-        r#"<html><head><script type="application/ld+json">{"datePublished": "2022-01-12"}</script></head><body><p>Text</p><p>More</p>"#
-    );
-    assert!(matches!(
-        html::strip_inert("<p>plain</p>"),
-        std::borrow::Cow::Borrowed(_)
-    ));
-}
-
-#[test]
 fn glued_words_are_split_in_cleaned_text() {
     let d = Document::text(
         "g",
