@@ -557,17 +557,15 @@ fn recurring_lines_spare_copies_and_edited_copies_of_one_article() {
 
     // A window forgets the oldest documents.
     let mut w = RecurringWindow::new(2, 3);
-    for i in 0..3 {
+    for t in &towns[..3] {
         w.push(RecurringLines::keys_of(&format!(
-            "Unrelated story about the town of {} today.\n{footer}",
-            towns[i]
+            "Unrelated story about the town of {t} today.\n{footer}"
         )));
     }
     assert_eq!(w.lines().distinct_documents(footer), 3);
-    for i in 0..3 {
+    for t in &towns[..3] {
         w.push(RecurringLines::keys_of(&format!(
-            "Another story about the village of {} today.",
-            towns[i]
+            "Another story about the village of {t} today."
         )));
     }
     assert_eq!(w.lines().distinct_documents(footer), 0);
