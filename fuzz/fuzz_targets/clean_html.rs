@@ -2,8 +2,8 @@
 //! text must be normalised (no blank-only paragraphs, no leading or trailing spaces).
 #![no_main]
 
-use cognate::{Content, Document};
 use cognate::clean::{CleanOptions, clean_document};
+use cognate::{Content, Document};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,7 +9,8 @@ fuzz_target!(|data: &[u8]| {
         max_document_bytes: 1 << 16,
     };
     for name in ["fuzz.jsonl", "fuzz.warc"] {
-        let mut ingest = Ingest::from_reader(name, std::io::Cursor::new(data.to_vec()), options.clone());
+        let mut ingest =
+            Ingest::from_reader(name, std::io::Cursor::new(data.to_vec()), options.clone());
         for _ in ingest.by_ref().take(10_000) {}
     }
 });
