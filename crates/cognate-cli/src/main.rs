@@ -60,6 +60,10 @@ pub struct Common {
     /// Documents larger than this many bytes are reported as errors.
     #[arg(long, default_value_t = 64 << 20)]
     pub max_document_bytes: usize,
+    /// Keep lines that recur across many different documents of the input (by default
+    /// they are dropped as boilerplate, reason `recurring`).
+    #[arg(long)]
+    pub no_recurring: bool,
 }
 
 #[derive(Args)]

@@ -329,3 +329,56 @@ fn compare_two_files_and_pairs() {
     assert!(v[0]["score"].as_f64().unwrap() < v[1]["score"].as_f64().unwrap());
     assert_eq!(v[2]["status"], "error");
 }
+
+#[test]
+fn clean_drops_recurring_lines_unless_no_recurring() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let footer = "Riverside Courier, independent local news from the valley towns";
+    let stories = [
+        "The city council approved a new budget for schools and roads after a long debate on Tuesday.",
+        "Heavy rain flooded several streets in the old town, and firefighters pumped water from cellars.",
+        "The local football club signed a young striker from the second division for an undisclosed fee.",
+        "A new bridge over the river will open in spring, the regional transport authority announced.",
+        "Farmers expect a smaller harvest this year because of the long drought in early summer.",
+        "The museum reopened after two years of renovation with a show of medieval manuscripts.",
+    ];
+    let mut f = std::fs::File::create(&input).unwrap();
+    for (i, s) in stories.iter().enumerate() {
+        let doc = serde_json::json!({"id": format!("d{i}"), "text": format!("{s}\n\n{footer}")});
+        writeln!(f, "{doc}").unwrap();
+    }
+    drop(f);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["clean", input.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = cognate(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        lines(&out.stdout)
+    };
+    for r in run(&[]) {
+        assert!(
+            !r["text"].as_str().unwrap().contains("Riverside Courier"),
+            "{r}"
+        );
+        let removed = r["removed"].as_array().unwrap();
+        assert!(
+            removed
+                .iter()
+                .any(|x| x["reason"] == "recurring" && x["text"] == footer),
+            "{r}"
+        );
+    }
+    for extra in [&["--no-recurring"][..], &["--raw"][..]] {
+        for r in run(extra) {
+            assert!(
+                r["text"].as_str().unwrap().contains("Riverside Courier"),
+                "{r}"
+            );
+        }
+    }
+}

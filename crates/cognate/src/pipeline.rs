@@ -11,7 +11,7 @@ use crate::candidates::neighbours::{EXACT_LIMIT, nearest};
 use crate::features::embedding::{LeadVector, lead};
 
 use crate::candidates::{CandidateOptions, candidate_pairs};
-use crate::clean::{CleanOptions, Cleaned, clean_document};
+use crate::clean::{CleanOptions, Cleaned, RecurringLines, clean_document_with};
 use crate::cluster::{Edge, group, members_by_group, stable_id};
 use crate::document::{Document, FailedDocument, Published, Record};
 use crate::features::sentences::ArticleVectors;
@@ -165,7 +165,16 @@ impl Pipeline {
     /// Cleans a document and identifies its language. A language the input declared
     /// is kept when detection is unsure.
     pub fn clean(&self, doc: &Document) -> CleanedDocument {
-        let cleaned = clean_document(doc, &self.config.clean);
+        self.clean_with(doc, None)
+    }
+
+    /// [`Pipeline::clean`], also dropping lines that recur across the batch.
+    pub fn clean_with(
+        &self,
+        doc: &Document,
+        recurring: Option<&RecurringLines>,
+    ) -> CleanedDocument {
+        let cleaned = clean_document_with(doc, &self.config.clean, recurring);
         let detected = identify_body(self.identifier.as_ref(), &cleaned.text);
         let lang = match (detected, &doc.lang) {
             (Some(g), Some(declared)) if g.confidence < 0.5 && !declared.is_empty() => LangGuess {
@@ -187,13 +196,17 @@ impl Pipeline {
 
     /// Cleans, identifies and summarises one document.
     pub fn analyze(&self, doc: &Document) -> Analysis {
-        let (mut analysis, lead_text) = self.analyze_without_lead(doc);
+        let (mut analysis, lead_text) = self.analyze_without_lead(doc, None);
         self.embed_leads(vec![(&mut analysis, lead_text.as_str())]);
         analysis
     }
 
-    fn analyze_without_lead(&self, doc: &Document) -> (Analysis, String) {
-        let CleanedDocument { cleaned, lang } = self.clean(doc);
+    fn analyze_without_lead(
+        &self,
+        doc: &Document,
+        recurring: Option<&RecurringLines>,
+    ) -> (Analysis, String) {
+        let CleanedDocument { cleaned, lang } = self.clean_with(doc, recurring);
         let features = extract(&cleaned.text, &self.hasher);
         let lead_text = lead(&cleaned.text).to_string();
         let analysis = Analysis {
@@ -227,11 +240,21 @@ impl Pipeline {
 
     /// Analyses records in parallel, keeping their order.
     pub fn analyze_records(&self, records: Vec<Record>) -> Vec<Entry> {
+        self.analyze_records_with(records, None)
+    }
+
+    /// [`Pipeline::analyze_records`], also dropping lines that recur across the batch
+    /// (counts from a [`RecurringLines`] or a window of the stream).
+    pub fn analyze_records_with(
+        &self,
+        records: Vec<Record>,
+        recurring: Option<&RecurringLines>,
+    ) -> Vec<Entry> {
         let (mut entries, leads): (Vec<Entry>, Vec<Option<String>>) = records
             .into_par_iter()
             .map(|r| match r {
                 Record::Ok(doc) => {
-                    let (analysis, lead_text) = self.analyze_without_lead(&doc);
+                    let (analysis, lead_text) = self.analyze_without_lead(&doc, recurring);
                     (Entry::Ok(Box::new(analysis)), Some(lead_text))
                 }
                 Record::Failed(f) => (Entry::Failed(f), None),

@@ -18,17 +18,21 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
     let mut out = Output::open(args.common.output.as_deref())?;
     let mut reader = ingest(&args.common);
     let bar = crate::progress::documents("clean");
+    // `--raw` keeps everything, recurring lines too.
+    let mut window = super::recurring_window(&args.common).filter(|_| !args.raw);
     loop {
         let chunk: Vec<Record> = reader.by_ref().take(CHUNK).collect();
         if chunk.is_empty() {
             break;
         }
+        super::count_lines(window.as_mut(), &chunk);
+        let recurring = window.as_ref().map(|w| w.lines());
         let lines: Vec<Value> = chunk
             .par_iter()
             .map(|r| match r {
                 Record::Failed(f) => failed_record(f),
                 Record::Ok(doc) => {
-                    let c = pipeline.clean(doc);
+                    let c = pipeline.clean_with(doc, recurring);
                     let published = c
                         .cleaned
                         .published

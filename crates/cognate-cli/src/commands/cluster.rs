@@ -18,13 +18,15 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode> {
     let mut reader = ingest(&args.common);
     let bar = crate::progress::documents("analyse");
     let mut entries: Vec<Entry> = Vec::new();
+    let mut window = super::recurring_window(&args.common);
     loop {
         let chunk: Vec<Record> = reader.by_ref().take(CHUNK).collect();
         if chunk.is_empty() {
             break;
         }
         bar.inc(chunk.len() as u64);
-        entries.extend(pipeline.analyze_records(chunk));
+        super::count_lines(window.as_mut(), &chunk);
+        entries.extend(pipeline.analyze_records_with(chunk, window.as_ref().map(|w| w.lines())));
     }
     bar.finish_and_clear();
     let analysed = started.elapsed();

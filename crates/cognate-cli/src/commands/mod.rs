@@ -11,6 +11,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use cognate::clean::{RecurringLines, RecurringWindow};
+use cognate::document::Record;
 use cognate::ingest::{Ingest, IngestOptions, Input, Problems};
 use cognate::output::AtomicFile;
 
@@ -19,6 +21,33 @@ use crate::Common;
 /// Documents handed to the workers at a time: large enough to keep both cores busy,
 /// small enough that memory stays bounded while streaming.
 pub const CHUNK: usize = 512;
+
+/// Documents whose lines are counted for recurring-line removal: the last this many
+/// of the stream (about 16 bytes per distinct line, so memory stays bounded).
+pub const RECURRING_WINDOW: usize = 20_000;
+
+/// Counts of lines over a window of the stream, unless `--no-recurring`.
+pub fn recurring_window(common: &Common) -> Option<RecurringWindow> {
+    (!common.no_recurring)
+        .then(|| RecurringWindow::new(cognate::clean::DEFAULT_MIN_DOCS, RECURRING_WINDOW))
+}
+
+/// Counts a chunk's lines before it is cleaned, so each document is judged against
+/// the window that holds it and the documents before it.
+pub fn count_lines(window: Option<&mut RecurringWindow>, chunk: &[Record]) {
+    use rayon::prelude::*;
+    let Some(window) = window else { return };
+    let keys: Vec<_> = chunk
+        .par_iter()
+        .filter_map(|r| match r {
+            Record::Ok(doc) => Some(RecurringLines::keys_of_document(doc)),
+            Record::Failed(_) => None,
+        })
+        .collect();
+    for k in keys {
+        window.push(k);
+    }
+}
 
 /// The pipeline: with the multilingual encoder unless `no_model`, and thresholds from
 /// a JSON file when given.

@@ -403,9 +403,138 @@ pub fn unglue_sentences(line: &str) -> String {
     out
 }
 
+/// Tokens written with a lower-case letter then a capital inside that are not word
+/// joins: brand names whose first part is a whole lower-case word.
+const CAMEL_BRANDS: &[&str] = &["easyjet", "thyssenkrupp"];
+
+/// Puts a space into words glued where a tag was cut out (`pipelineThe report`,
+/// `chínhTheo`): a lower-case letter then a capital inside a token is a join when the
+/// part before is a lower-case word of at least 3 letters (so `iPhone`, `McDonald`,
+/// `YouTube`, `eBay`, `PlayStation` stay) and the part after is a sentence-case word
+/// (a capital, then lower case: not `macOS`, `openSUSE`) followed by more text on the
+/// line. Web addresses, handles and code-like tokens are left alone.
+/// Also a phrase glued to its own repetition (`tín dụngtín dụng`, a heading repeated
+/// without its tag) gets its space back.
+pub fn unglue_words(line: &str) -> String {
+    let words: Vec<&str> = line.split(' ').collect();
+    let mut out = String::with_capacity(line.len() + 8);
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let last = i + 1 == words.len();
+        match glue_point(w, last).or_else(|| repeated_phrase_point(&words, i)) {
+            Some(at) => {
+                out.push_str(&w[..at]);
+                out.push(' ');
+                out.push_str(&w[at..]);
+            }
+            None => out.push_str(w),
+        }
+    }
+    out
+}
+
+/// Byte offset of a lower→Upper join inside `word` (see [`unglue_words`]).
+fn glue_point(word: &str, last_on_line: bool) -> Option<usize> {
+    if word.contains(['/', '@', '_', '\\', '=', '#', ':', '.']) {
+        return None;
+    }
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    // The left run: lower-case letters from the token's start (after opening
+    // punctuation such as quotes or brackets).
+    let start = chars.iter().position(|(_, c)| c.is_alphabetic())?;
+    let mut k = start;
+    while k < chars.len() && chars[k].1.is_lowercase() {
+        k += 1;
+    }
+    let left = k - start;
+    if left < 3 || k >= chars.len() || !chars[k].1.is_uppercase() {
+        return None;
+    }
+    // The right part: a capital then at least two lower-case letters.
+    let mut m = k + 1;
+    while m < chars.len() && chars[m].1.is_lowercase() {
+        m += 1;
+    }
+    if m - k < 3 || (m < chars.len() && chars[m].1.is_alphabetic()) {
+        return None;
+    }
+    // Followed by more text: not the line's last word unless the right part ends a
+    // sentence itself.
+    let ends_sentence = m < chars.len() && matches!(chars[m].1, '.' | '!' | '?' | ',' | ';');
+    if last_on_line && !ends_sentence {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    if CAMEL_BRANDS.iter().any(|b| lower.contains(b)) {
+        return None;
+    }
+    Some(chars[k].0)
+}
+
+/// `… p1 p2…pk-1 [pk+p1] p2 … pk …`: a phrase of 2–4 words glued to its repetition.
+/// Returns the offset in `words[i]` where the second copy starts.
+fn repeated_phrase_point(words: &[&str], i: usize) -> Option<usize> {
+    let w = words[i];
+    if w.chars().count() < 4 || !w.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    for k in 2..=4usize {
+        if i + 1 < k || i + k > words.len() {
+            continue;
+        }
+        let first = words[i + 1 - k];
+        let last = words[i + k - 1];
+        if first.len() + last.len() != w.len() || !w.ends_with(first) || !w.starts_with(last) {
+            continue;
+        }
+        // The words between repeat too: p2…pk-1 before and after the glued token.
+        let before = &words[i + 2 - k..i];
+        let after = &words[i + 1..i + k - 1];
+        if before == after && first.chars().count() >= 2 && last.chars().count() >= 2 {
+            return Some(last.len());
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unglues_words_joined_where_a_tag_was_cut() {
+        assert_eq!(
+            unglue_words("the data pipelineThe report said on Monday"),
+            "the data pipeline The report said on Monday"
+        );
+        assert_eq!(
+            unglue_words("theo Bộ Tài chínhTheo báo cáo mới"),
+            "theo Bộ Tài chính Theo báo cáo mới"
+        );
+        assert_eq!(unglue_words("«pipelineThe end."), "«pipeline The end.");
+        assert_eq!(
+            unglue_words("tăng trưởng tín dụngtín dụng năm nay"),
+            "tăng trưởng tín dụng tín dụng năm nay"
+        );
+        assert_eq!(
+            unglue_words("Die Zentralbank erhöhtDie Zentralbank erhöht die Zinsen"),
+            "Die Zentralbank erhöht Die Zentralbank erhöht die Zinsen"
+        );
+        // Brand and code-like names stay whole.
+        for keep in [
+            "He bought an iPhone and watched YouTube at McDonald's today",
+            "PlayStation and JavaScript and WordPress and LinkedIn users",
+            "macOS and openSUSE and eBay and mRNA vaccines",
+            "flights by easyJet were cancelled",
+            "see example.com/pageName or @userName or snake_caseName now",
+            "the last word is camelCase",
+            "murmur couscous bonbon",
+        ] {
+            assert_eq!(unglue_words(keep), keep);
+        }
+    }
 
     #[test]
     fn decodes_broken_and_regular_entities() {

@@ -13,9 +13,11 @@
 //!   repaired ([`entities`]).
 //! * HTML ([`Content::Html`]): main-content extraction ([`html`]), publication date from
 //!   the page's metadata, then the same text rules on the extracted text.
-//! * Corpus evidence: [`RecurringLines`] counts lines across a batch (or a rolling
-//!   window); [`clean_document_with`] then also drops lines seen in many unrelated
-//!   documents (reason `recurring`).
+//! * Corpus evidence: [`RecurringLines`] counts lines across a batch (or
+//!   [`RecurringWindow`], a rolling window of a stream); [`clean_document_with`] then
+//!   also drops lines seen in many different documents, and far more often than the
+//!   rest of the document (reason `recurring`). `cognate clean` and `cognate cluster`
+//!   do this unless `--no-recurring` (or `--raw`).
 //!
 //! # Title
 //! When the input declares a title, it is the title, and a first line repeating it is
@@ -42,7 +44,9 @@ use serde::Serialize;
 use crate::document::{Content, Document, Published};
 
 pub use entities::decode_entities;
-pub use recurring::{LineKeys, RecurringLines, normalize_line_key};
+pub use recurring::{
+    DEFAULT_MIN_DOCS, LineKeys, RATIO, RecurringLines, RecurringWindow, normalize_line_key,
+};
 
 #[derive(Clone, Debug, Default)]
 pub struct CleanOptions {
@@ -108,12 +112,22 @@ pub fn clean_document_with(
     }
 }
 
+/// `text` in Unicode NFC; borrowed when it already is (the quick check settles almost
+/// every line, and all ASCII, without composing anything).
+pub(crate) fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfc().collect())
+    }
+}
+
 /// Unicode NFC, one space between words, paragraphs separated by one blank line.
 pub fn normalize_text(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
-        let line: String = line.nfc().collect();
+        let line = nfc(line);
         let words: Vec<&str> = line.split_whitespace().collect();
         if words.is_empty() {
             continue;

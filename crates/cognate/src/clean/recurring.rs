@@ -3,11 +3,18 @@
 //! newsletter call) are boilerplate, whatever their wording.
 //!
 //! Copies of one article share their lines too, and they must keep them (finding
-//! copies is what cognate is for). So a line counts as recurring only when it is
-//! seen in at least `min_docs` documents with *different content*: each document
-//! has a content key (the smallest hash of its long lines, a one-permutation MinHash,
-//! so copies of one article almost always share it), and a line's evidence is the
-//! number of distinct content keys among the documents that contain it.
+//! copies is what cognate is for). Two guards:
+//!
+//! * a document text is counted once: exact copies (after line normalisation) add
+//!   nothing, so a line's count is the number of *distinct texts* it appears in;
+//! * in a document, a line is recurring only when its count is at least `min_docs`
+//!   *and* at least [`RATIO`] times the document's typical count (the lower median of
+//!   its long lines' counts, or of all its lines when none is long). Lines of an
+//!   article copied, edited or cut many times travel together, so they have about
+//!   the same count; a boilerplate line stands out against the article it was put in.
+//!
+//! Lines are kept as 64-bit hashes with a 32-bit count: memory is about 16 bytes per
+//! distinct line, and bounded by the window for a stream ([`RecurringWindow`]).
 //!
 //! # Use
 //!
@@ -38,33 +45,38 @@
 //! assert_eq!(cleaned.removed[0].reason, "recurring");
 //! ```
 //!
-//! For a service, keep one `RecurringLines` over a rolling window: `add_document`
-//! returns the document's [`LineKeys`]; keep them in a queue and `remove` them when
-//! the document leaves the window. Counting is on HTML documents' extracted text
-//! (see [`RecurringLines::add_text`]) as well as on plain text.
+//! For a stream, [`RecurringWindow`] keeps the counts of the last documents seen: add a
+//! chunk, clean it with the counts, and the oldest documents leave the window.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::document::{Content, Document};
 
-/// Words a line needs to count as a "long" line for the content key.
+/// Words a line needs to count as a "long" (article) line for the typical count.
 const CONTENT_LINE_WORDS: usize = 12;
+/// How many times a document's typical count a line's count must reach.
+pub const RATIO: u32 = 3;
+/// The default `min_docs` of batch runs.
+pub const DEFAULT_MIN_DOCS: u32 = 5;
 
 /// What one document contributed, so it can be taken out again (rolling window).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LineKeys {
-    content_key: u64,
+    /// Hash of the document's normalised lines in order: equal for exact copies.
+    text_key: u64,
     lines: Vec<u64>,
 }
 
-/// Document-frequency counts of normalised lines across a batch or a window.
+/// Counts of normalised lines over the distinct texts of a batch or a window.
 #[derive(Clone, Debug)]
 pub struct RecurringLines {
     min_docs: u32,
-    /// line hash → (content key → number of documents with that key).
-    counts: HashMap<u64, Vec<(u64, u32)>>,
+    /// line hash → number of distinct texts with that line.
+    counts: HashMap<u64, u32>,
+    /// text hash → number of documents with that text.
+    texts: HashMap<u64, u32>,
     documents: u64,
 }
 
@@ -100,12 +112,13 @@ fn line_hash(line: &str) -> Option<u64> {
 }
 
 impl RecurringLines {
-    /// Lines seen in at least `min_docs` documents of different content are recurring
+    /// Lines seen in at least `min_docs` distinct texts can be recurring
     /// (`min_docs` below 2 is taken as 2).
     pub fn new(min_docs: u32) -> Self {
         RecurringLines {
             min_docs: min_docs.max(2),
             counts: HashMap::new(),
+            texts: HashMap::new(),
             documents: 0,
         }
     }
@@ -114,41 +127,47 @@ impl RecurringLines {
         self.min_docs
     }
 
-    /// Documents currently counted.
+    /// Documents currently counted (copies included).
     pub fn documents(&self) -> u64 {
         self.documents
+    }
+
+    /// Distinct lines currently counted.
+    pub fn distinct_lines(&self) -> usize {
+        self.counts.len()
     }
 
     /// The keys of a text's lines (each line once), without counting them.
     pub fn keys_of(text: &str) -> LineKeys {
         let mut lines: Vec<u64> = Vec::new();
-        let mut content_key = u64::MAX;
+        let mut text_key = 0u64;
         for l in text.lines() {
             let Some(h) = line_hash(l) else { continue };
             lines.push(h);
-            if l.split_whitespace().count() >= CONTENT_LINE_WORDS {
-                content_key = content_key.min(h);
-            }
+            text_key = text_key.rotate_left(5) ^ h;
         }
         lines.sort_unstable();
         lines.dedup();
-        if content_key == u64::MAX {
-            // No long line: the document's own lines together are its content.
-            content_key = lines.iter().fold(0u64, |a, &h| a.rotate_left(5) ^ h);
-        }
-        LineKeys { content_key, lines }
+        LineKeys { text_key, lines }
     }
 
-    /// Counts a document's lines. For HTML, the text is extracted first (without
-    /// boilerplate removal) so the counts see the same lines cleaning will.
-    pub fn add_document(&mut self, doc: &Document) -> LineKeys {
+    /// The keys of a document's lines. For HTML, all visible text of the page
+    /// (linear, no extraction): it holds the lines the extractor keeps.
+    pub fn keys_of_document(doc: &Document) -> LineKeys {
         match &doc.content {
-            Content::Text(t) => self.add_text(t),
-            Content::Html(_) => {
-                let raw = super::clean_document(doc, &super::CleanOptions { keep_raw: true });
-                self.add_text(&raw.text)
+            Content::Text(t) => Self::keys_of(t),
+            Content::Html(h) => {
+                let page = super::html::cut_at_char_boundary(h, super::html::MAX_HTML_BYTES);
+                Self::keys_of(&super::html::visible_text(page).1)
             }
         }
+    }
+
+    /// Counts a document's lines.
+    pub fn add_document(&mut self, doc: &Document) -> LineKeys {
+        let keys = Self::keys_of_document(doc);
+        self.add_keys(&keys);
+        keys
     }
 
     /// Counts the lines of one document's text.
@@ -160,56 +179,125 @@ impl RecurringLines {
 
     pub fn add_keys(&mut self, keys: &LineKeys) {
         self.documents += 1;
-        for &h in &keys.lines {
-            let e = self.counts.entry(h).or_default();
-            match e.iter_mut().find(|(k, _)| *k == keys.content_key) {
-                Some(x) => x.1 += 1,
-                None => e.push((keys.content_key, 1)),
+        let n = self.texts.entry(keys.text_key).or_default();
+        *n += 1;
+        if *n == 1 {
+            for &h in &keys.lines {
+                *self.counts.entry(h).or_default() += 1;
             }
         }
     }
 
     /// Takes a document's lines out again (when it leaves a rolling window).
     pub fn remove(&mut self, keys: &LineKeys) {
+        let Some(n) = self.texts.get_mut(&keys.text_key) else {
+            return;
+        };
         self.documents = self.documents.saturating_sub(1);
+        *n -= 1;
+        if *n > 0 {
+            return;
+        }
+        self.texts.remove(&keys.text_key);
         for h in &keys.lines {
-            if let Some(e) = self.counts.get_mut(h) {
-                if let Some(pos) = e.iter().position(|(k, _)| *k == keys.content_key) {
-                    e[pos].1 -= 1;
-                    if e[pos].1 == 0 {
-                        e.swap_remove(pos);
-                    }
-                }
-                if e.is_empty() {
+            if let Some(c) = self.counts.get_mut(h) {
+                *c -= 1;
+                if *c == 0 {
                     self.counts.remove(h);
                 }
             }
         }
     }
 
-    /// Adds another counter's counts (for a first pass split over threads).
+    /// Adds another counter's counts (for a first pass split over shards). A text
+    /// counted in both is counted twice (the counters keep no line lists per text).
     pub fn merge(&mut self, other: RecurringLines) {
         self.documents += other.documents;
-        for (h, v) in other.counts {
-            let e = self.counts.entry(h).or_default();
-            for (k, n) in v {
-                match e.iter_mut().find(|(x, _)| *x == k) {
-                    Some(x) => x.1 += n,
-                    None => e.push((k, n)),
-                }
+        for (k, n) in other.texts {
+            *self.texts.entry(k).or_default() += n;
+        }
+        for (h, n) in other.counts {
+            *self.counts.entry(h).or_default() += n;
+        }
+    }
+
+    /// In how many distinct texts the line was seen.
+    pub fn distinct_documents(&self, line: &str) -> u32 {
+        line_hash(line).map_or(0, |h| self.count(h))
+    }
+
+    fn count(&self, h: u64) -> u32 {
+        self.counts.get(&h).copied().unwrap_or(0)
+    }
+
+    /// Whether the line was seen in at least `min_docs` distinct texts (without the
+    /// document's context: see [`RecurringLines::recurring_in`]).
+    pub fn is_recurring(&self, line: &str) -> bool {
+        self.distinct_documents(line) >= self.min_docs
+    }
+
+    /// Which of one document's lines are recurring: seen in at least `min_docs`
+    /// distinct texts and in at least [`RATIO`] times as many as the document's
+    /// typical line (see the module docs).
+    pub fn recurring_in(&self, lines: &[&str]) -> Vec<bool> {
+        let counts: Vec<Option<u32>> = lines
+            .iter()
+            .map(|l| line_hash(l).map(|h| self.count(h)))
+            .collect();
+        let lower_median = |mut v: Vec<u32>| -> Option<u32> {
+            v.sort_unstable();
+            (!v.is_empty()).then(|| v[(v.len() - 1) / 2])
+        };
+        let long: Vec<u32> = lines
+            .iter()
+            .zip(&counts)
+            .filter(|(l, _)| l.split_whitespace().count() >= CONTENT_LINE_WORDS)
+            .filter_map(|(_, c)| *c)
+            .collect();
+        let typical = lower_median(long)
+            .or_else(|| lower_median(counts.iter().flatten().copied().collect()))
+            .unwrap_or(0)
+            .max(1);
+        counts
+            .iter()
+            .map(|c| c.is_some_and(|c| c >= self.min_docs && c >= RATIO.saturating_mul(typical)))
+            .collect()
+    }
+}
+
+/// [`RecurringLines`] over the last `capacity` documents of a stream: memory bounded
+/// by the window, whatever the stream's length.
+#[derive(Clone, Debug)]
+pub struct RecurringWindow {
+    lines: RecurringLines,
+    queue: VecDeque<LineKeys>,
+    capacity: usize,
+}
+
+impl RecurringWindow {
+    pub fn new(min_docs: u32, capacity: usize) -> Self {
+        RecurringWindow {
+            lines: RecurringLines::new(min_docs),
+            queue: VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Counts a document (its keys from [`RecurringLines::keys_of_document`]); the
+    /// oldest documents beyond the window's capacity leave it.
+    pub fn push(&mut self, keys: LineKeys) {
+        self.lines.add_keys(&keys);
+        self.queue.push_back(keys);
+        while self.queue.len() > self.capacity {
+            if let Some(old) = self.queue.pop_front() {
+                self.lines.remove(&old);
             }
         }
     }
 
-    /// In how many documents of different content the line was seen.
-    pub fn distinct_documents(&self, line: &str) -> u32 {
-        line_hash(line)
-            .and_then(|h| self.counts.get(&h))
-            .map_or(0, |v| v.len() as u32)
-    }
-
-    pub fn is_recurring(&self, line: &str) -> bool {
-        self.distinct_documents(line) >= self.min_docs
+    /// The counts of the documents in the window.
+    pub fn lines(&self) -> &RecurringLines {
+        &self.lines
     }
 }
 

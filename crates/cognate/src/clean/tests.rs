@@ -108,7 +108,7 @@ fn russian_comment_form_on_english_page_entities_and_breadcrumb() {
             ("html_residue", "< p>"),
             (
                 "duplicate",
-                "GENERICO.ruВ миреWhat did NATO and the Russian Federation agree on: Stoltenberg summed up the results"
+                "GENERICO.ruВ мире What did NATO and the Russian Federation agree on: Stoltenberg summed up the results"
             ),
             ("comment_form", "ОСТАВЬТЕ ОТВЕТ"),
             ("comment_form", "Пожалуйста, введите ваш комментарий!"),
@@ -496,4 +496,78 @@ fn visible_text_and_depth() {
     assert_eq!(normalize_text(&body), "x\n\ny\n\nz");
     assert_eq!(html::nesting_depth("<div><div><p>a<p>b</div></div>"), 2);
     assert_eq!(html::nesting_depth(&"<div>".repeat(5000)), 5000);
+}
+
+#[test]
+fn glued_words_are_split_in_cleaned_text() {
+    let d = Document::text(
+        "g",
+        "The ministry published its annual report on the data pipelineThe report said exports grew by a tenth last year.\n\nExports of machinery led the growth, the ministry said in a statement on Monday.",
+    );
+    let c = clean_document(&d, &CleanOptions::default());
+    assert!(c.text.contains("data pipeline The report"), "{}", c.text);
+    // Raw keeps the text as it came.
+    let c = clean_document(&d, &CleanOptions { keep_raw: true });
+    assert!(c.text.contains("pipelineThe"));
+}
+
+#[test]
+fn recurring_lines_spare_copies_and_edited_copies_of_one_article() {
+    // One article copied with edits into many documents (a family), and a footer in
+    // unrelated short stories: the article's lines recur as often as each other, so
+    // they stay; the footer recurs far more than the stories' own lines, so it goes.
+    let article = [
+        "The central bank raised its main interest rate by half a point on Thursday to fight inflation.",
+        "Inflation reached its highest level in three decades last month, driven by energy prices.",
+        "Economists expect further increases before the end of the year, the bank's governor said.",
+    ];
+    let footer = "Subscribe to our daily briefing for the stories that matter";
+    let mut rec = RecurringLines::new(5);
+    for i in 0..8 {
+        let mut lines: Vec<String> = article.iter().map(|s| s.to_string()).collect();
+        // Edited copies: one line changes in each.
+        let edits = [
+            "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
+        ];
+        lines[i % 3] = format!("{} ({})", lines[i % 3], edits[i]);
+        lines.push(footer.to_string());
+        rec.add_text(&lines.join("\n"));
+    }
+    let towns = ["Ashford", "Bexley", "Carlow", "Dundee", "Ennis", "Fermoy"];
+    for t in towns {
+        rec.add_text(&format!(
+            "This story tells of a different event in {t}, a town far away from the others.\n{footer}"
+        ));
+    }
+    // Exact copies add nothing.
+    let before = rec.distinct_documents(footer);
+    rec.add_text(&format!(
+        "This story tells of a different event in Bexley, a town far away from the others.\n{footer}"
+    ));
+    assert_eq!(rec.distinct_documents(footer), before);
+    let family_doc: Vec<&str> = article.iter().copied().chain([footer]).collect();
+    // In the family's document the footer (14 texts) is not 3 times the article's
+    // lines (5 or 6 texts each): kept there.
+    assert_eq!(rec.recurring_in(&family_doc), [false, false, false, false]);
+    let story = [
+        "This story tells of a different event in Dundee, a town far away from the others.",
+        footer,
+    ];
+    assert_eq!(rec.recurring_in(&story), [false, true]);
+
+    // A window forgets the oldest documents.
+    let mut w = RecurringWindow::new(2, 3);
+    for t in &towns[..3] {
+        w.push(RecurringLines::keys_of(&format!(
+            "Unrelated story about the town of {t} today.\n{footer}"
+        )));
+    }
+    assert_eq!(w.lines().distinct_documents(footer), 3);
+    for t in &towns[..3] {
+        w.push(RecurringLines::keys_of(&format!(
+            "Another story about the village of {t} today."
+        )));
+    }
+    assert_eq!(w.lines().distinct_documents(footer), 0);
+    assert_eq!(w.lines().documents(), 3);
 }

@@ -8,8 +8,6 @@
 //! block rules (link lists, comment-form tails, duplicated headlines, other script,
 //! bio and other-language lines at the edges) → corpus-level recurring lines → title.
 
-use unicode_normalization::UnicodeNormalization;
-
 use super::recurring::RecurringLines;
 use super::{Removed, entities, rules};
 
@@ -572,6 +570,9 @@ fn dominant_script<'a>(texts: impl Iterator<Item = &'a str>) -> Option<(Script, 
         .map(|(s, n)| (s, n, total))
 }
 
+/// Bytes of body text whatlang judges the body's language on.
+const BODY_LANG_SAMPLE_BYTES: usize = 2000;
+
 /// Language of a single line, when whatlang is sure of it.
 fn line_lang(text: &str) -> Option<whatlang::Lang> {
     let info = whatlang::detect(text)?;
@@ -596,7 +597,7 @@ pub(crate) struct TextOutcome {
 }
 
 fn normalize_line(line: &str) -> String {
-    let nfc: String = line.nfc().collect();
+    let nfc = super::nfc(line);
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -663,7 +664,9 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
                 continue;
             }
         }
-        lines.push(Line::new(entities::unglue_sentences(&t)));
+        lines.push(Line::new(entities::unglue_words(
+            &entities::unglue_sentences(&t),
+        )));
     }
 
     for l in lines.iter_mut() {
@@ -742,16 +745,21 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
         total >= 8 && s != doc_script && k * 10 >= total * 7 && doc_share * 5 < total
     };
 
-    // Body language, from the longer kept lines.
+    // Body language, from the first longer kept lines (a bounded sample: whatlang's
+    // time grows with the text, and a few paragraphs tell the language).
     let body_lang = {
-        let sample: String = lines
-            .iter()
-            .filter(|l| l.kept() && l.words >= 8)
-            .take(40)
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        whatlang::detect(&sample)
+        let mut sample = String::new();
+        for l in lines.iter().filter(|l| l.kept() && l.words >= 8).take(40) {
+            if sample.len() >= BODY_LANG_SAMPLE_BYTES {
+                break;
+            }
+            if !sample.is_empty() {
+                sample.push('\n');
+            }
+            sample.push_str(&l.text);
+        }
+        let sample = super::html::cut_at_char_boundary(&sample, BODY_LANG_SAMPLE_BYTES);
+        whatlang::detect(sample)
             .filter(|i| i.is_reliable())
             .map(|i| i.lang())
     };
@@ -800,8 +808,10 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
 
     // Corpus evidence: lines seen in many unrelated documents.
     if let Some(rec) = ctx.recurring {
-        for l in lines.iter_mut().filter(|l| l.kept()) {
-            if rec.is_recurring(&l.text) {
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        let recurring = rec.recurring_in(&texts);
+        for (l, r) in lines.iter_mut().zip(recurring) {
+            if r && l.kept() {
                 l.reason = Some("recurring");
             }
         }
