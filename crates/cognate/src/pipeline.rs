@@ -284,10 +284,10 @@ impl Pipeline {
     /// encoder's view of the whole text, its tail and its sentences (when an encoder is
     /// in use and it worked).
     pub fn profile(&self, doc: &Document) -> Profile {
-        let (mut analysis, lead_text) = self.analyze_without_lead(doc);
+        let (mut analysis, lead_text) = self.analyze_without_lead(doc, None);
         self.embed_leads(vec![(&mut analysis, lead_text.as_str())]);
         let vectors = self.encoder.as_deref().and_then(|e| {
-            let text = clean_document(doc, &self.config.clean).text;
+            let text = clean_document_with(doc, &self.config.clean, None).text;
             ArticleVectors::embed(e, &text).ok()
         });
         Profile { analysis, vectors }
