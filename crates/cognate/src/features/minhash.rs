@@ -32,6 +32,11 @@ impl Signature {
     }
 }
 
+/// The hash of one token, as [`MinHasher::signature_of_hashes`] takes it.
+pub fn token_hash(token: &str) -> u64 {
+    xxh3_64_with_seed(token.as_bytes(), 0)
+}
+
 /// Computes signatures: `bands × rows` permutations over shingles of `shingle` words.
 #[derive(Clone, Debug)]
 pub struct MinHasher {
@@ -83,14 +88,17 @@ impl MinHasher {
 
     /// The signature of a token sequence. A text shorter than one shingle is one shingle.
     pub fn signature(&self, tokens: &[String]) -> Signature {
+        let hashes: Vec<u64> = tokens.iter().map(|t| token_hash(t)).collect();
+        self.signature_of_hashes(&hashes)
+    }
+
+    /// The signature of a sequence of token hashes ([`token_hash`]), so callers that
+    /// try several parameters tokenise once.
+    pub fn signature_of_hashes(&self, hashes: &[u64]) -> Signature {
         let mut mins = vec![u32::MAX; self.len()];
-        if tokens.is_empty() {
+        if hashes.is_empty() {
             return Signature(mins.into_boxed_slice());
         }
-        let hashes: Vec<u64> = tokens
-            .iter()
-            .map(|t| xxh3_64_with_seed(t.as_bytes(), 0))
-            .collect();
         let width = self.shingle.min(hashes.len());
         let mut shingles: Vec<u64> = hashes
             .windows(width)
