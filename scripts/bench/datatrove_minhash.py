@@ -37,8 +37,9 @@ from datatrove.pipeline.writers import JsonlWriter
 TASKS = 2
 
 
-def split_by_language(corpus, work):
-    """Writes each language's documents to `work/<lang>/input/0000{0,1}.jsonl`."""
+def split_by_language(corpus, work, one_run=False):
+    """Writes each language's documents to `work/<lang>/input/0000{0,1}.jsonl`
+    (all of them to `work/all/` with `one_run`)."""
     files = {}
     counts = defaultdict(int)
     with open(corpus, encoding="utf-8") as f:
@@ -46,7 +47,7 @@ def split_by_language(corpus, work):
             if not line.strip():
                 continue
             d = json.loads(line)
-            lang = d.get("lang") or "und"
+            lang = "all" if one_run else (d.get("lang") or "und")
             if lang not in files:
                 os.makedirs(os.path.join(work, lang, "input"), exist_ok=True)
                 files[lang] = [
@@ -64,7 +65,7 @@ def split_by_language(corpus, work):
 
 def run_language(lang, work, config):
     base = os.path.join(work, lang)
-    language = lang if lang != "und" else "en"
+    language = lang if lang not in ("und", "all") else "en"
     stage1 = LocalPipelineExecutor(
         pipeline=[
             JsonlReader(os.path.join(base, "input")),
@@ -145,6 +146,12 @@ def main():
     ap.add_argument("--ngrams", type=int, default=5)
     ap.add_argument("--buckets", type=int, default=14)
     ap.add_argument("--rows", type=int, default=8)
+    ap.add_argument(
+        "--one-run",
+        action="store_true",
+        help="one pipeline over all documents with datatrove's default (English) tokenizer, "
+        "instead of one per language with the language's own",
+    )
     a = ap.parse_args()
     work = a.work or a.output + ".work"
     shutil.rmtree(work, ignore_errors=True)
@@ -152,7 +159,7 @@ def main():
     config = MinhashConfig(n_grams=a.ngrams, num_buckets=a.buckets, hashes_per_bucket=a.rows)
 
     start = time.time()
-    counts = split_by_language(a.corpus, work)
+    counts = split_by_language(a.corpus, work, a.one_run)
     rows = []
     for lang in sorted(counts):
         t = time.time()
