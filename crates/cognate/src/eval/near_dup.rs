@@ -401,6 +401,10 @@ pub struct NearDupReport {
     pub cross_language: Prf,
 }
 
+/// Per bucket: documents, true, predicted and gold pairs they are in, and how many are
+/// with their original.
+type Tally = (usize, u64, u64, u64, usize);
+
 fn pairs(n: u64) -> u64 {
     n * n.saturating_sub(1) / 2
 }
@@ -463,8 +467,7 @@ pub fn evaluate(labels: &[NearDupLabel], predicted: &HashMap<String, String>) ->
         .collect();
     // Per document: pairs it is in (predicted, gold, both).
     let bucket = |rate_only: bool| -> Vec<BucketScores> {
-        let mut acc: BTreeMap<(String, Option<u64>), (usize, u64, u64, u64, usize)> =
-            BTreeMap::new();
+        let mut acc: BTreeMap<(String, Option<u64>), Tally> = BTreeMap::new();
         for (g, p) in labels.iter().zip(&preds) {
             let kind = if rate_only {
                 String::new()
