@@ -674,8 +674,11 @@ mod tests {
                     assert!(r.edit_rate.is_none());
                 }
                 "truncation" => assert!(s.text.starts_with(&r.text) && r.text.len() < s.text.len()),
-                _ => {
-                    assert_ne!(r.text, s.text, "{r:?}");
+                kind => {
+                    // A substitution may draw the word it replaces (from the text itself).
+                    if kind != "substitution" && kind != "edit" {
+                        assert_ne!(r.text, s.text, "{r:?}");
+                    }
                     assert!(r.edit_rate.is_some());
                 }
             }
@@ -703,7 +706,7 @@ mod tests {
         let t = truncate_share(&text, 0.1);
         assert!(text.starts_with(&t) && t.len() < text.len() && t.len() > text.len() * 8 / 10);
         let b = boilerplate_share(&text, "en", "A teaser", 0.3, &mut rng);
-        assert!(n(&b) >= 260.0, "{}", n(&b));
+        assert!(size(&b) >= 260, "{}", size(&b));
         assert_eq!(truncate_share("x", 0.5), "x");
     }
 
