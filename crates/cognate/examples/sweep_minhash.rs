@@ -6,6 +6,8 @@
 //! cargo run --release -p cognate --example sweep_minhash -- sweep CORPUS.jsonl
 //! # the same with threshold sets (JSON files of `score::Thresholds` fields) at one setting:
 //! cargo run --release -p cognate --example sweep_minhash -- thresholds CORPUS.jsonl 5 20 5 A.json B.json…
+//! # unspaced scripts as characters vs ICU words at one setting:
+//! cargo run --release -p cognate --example sweep_minhash -- unspaced CORPUS.jsonl 2 16 4
 //! # features throughput, unspaced scripts as characters vs ICU words, on WMT texts:
 //! cargo run --release -p cognate --example sweep_minhash -- speed ../shared/data/wmt22
 //! ```
@@ -36,8 +38,17 @@ fn main() {
             let n = |i: usize| args[i].parse::<usize>().expect("a number");
             sweep(&args[1], Some(((n(2), n(3), n(4)), args[5..].to_vec())))
         }
+        Some("unspaced") => {
+            let n = |i: usize| args[i].parse::<usize>().expect("a number");
+            sweep(
+                &args[1],
+                Some(((n(2), n(3), n(4)), vec!["chars".to_string()])),
+            )
+        }
         Some("speed") => speed(&args[1]),
-        _ => eprintln!("usage: sweep CORPUS | thresholds CORPUS S B R FILE… | speed WMT_DIR"),
+        _ => eprintln!(
+            "usage: sweep CORPUS | thresholds CORPUS S B R FILE… | unspaced CORPUS S B R | speed WMT_DIR"
+        ),
     }
 }
 
@@ -183,6 +194,10 @@ fn sweep(corpus: &str, thresholds: Option<((usize, usize, usize), Vec<String>)>)
     match thresholds {
         Some((p, files)) => {
             row(1, p, "defaults", Thresholds::default());
+            if files == ["chars"] {
+                row(0, p, "", Thresholds::default());
+                return;
+            }
             for f in files {
                 let t: Thresholds =
                     serde_json::from_str(&std::fs::read_to_string(&f).expect("thresholds file"))
