@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use cognate::document::{Content, Document, Record};
-use cognate::eval::{extraction, langid, semeval, synth, wmt};
+use cognate::eval::{extraction, langid, near_dup, semeval, synth, wmt};
 use cognate::ingest::{Ingest, IngestOptions, Input};
 use cognate::output::AtomicFile;
 use cognate::pipeline::{Config, Entry, Pipeline, Profile};
@@ -127,6 +127,14 @@ pub struct SynthArgs {
     seed: u64,
     #[arg(short, long)]
     output: PathBuf,
+    /// Write a within-language near-duplicate corpus instead: originals (one per WMT
+    /// document and language) and variants with deletions, insertions, substitutions,
+    /// boilerplate or truncation at known rates (`edit_rate`).
+    #[arg(long)]
+    near_dup: bool,
+    /// Edit rates of the near-duplicate corpus (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = [0.01, 0.05, 0.10, 0.20, 0.30])]
+    rates: Vec<f64>,
 }
 
 #[derive(Args)]
@@ -136,6 +144,11 @@ pub struct LabelledArgs {
     /// `cognate cluster` output for it; without it, the corpus is clustered now.
     #[arg(long)]
     predicted: Option<PathBuf>,
+    /// Score as a near-duplicate corpus (`eval synth --near-dup`): within-language
+    /// pairwise P/R/F1 per kind and rate, and across languages. `--predicted` may be any
+    /// tool's `{"id", "family"}` lines.
+    #[arg(long)]
+    near_dup: bool,
     #[command(flatten)]
     shared: Shared,
 }
@@ -501,6 +514,16 @@ fn run_synth(a: SynthArgs) -> Result<()> {
     let docs = load_wmt(&a.wmt, &wmt::WmtOptions::all_domains())?;
     let mut file = AtomicFile::create(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
+    if a.near_dup {
+        let options = near_dup::NearDupOptions {
+            rates: a.rates.clone(),
+            ..Default::default()
+        };
+        let stats = near_dup::generate(&docs, a.n, a.seed, &options, &mut file)?;
+        file.commit()?;
+        eprintln!("{}", serde_json::to_string_pretty(&stats)?);
+        return Ok(());
+    }
     let stats = synth::generate(&docs, a.n, a.seed, &mut file)?;
     file.commit()?;
     eprintln!("{}", serde_json::to_string_pretty(&stats)?);
@@ -515,6 +538,14 @@ fn run_labelled(a: LabelledArgs) -> Result<()> {
         ))
     };
     let gold = synth::read_gold_labels(open(&a.corpus)?, &a.corpus.display().to_string())?;
+    let near_dup_labels = if a.near_dup {
+        Some(near_dup::read_labels(
+            open(&a.corpus)?,
+            &a.corpus.display().to_string(),
+        )?)
+    } else {
+        None
+    };
     let mut predicted: HashMap<String, String> = HashMap::new();
     match &a.predicted {
         Some(path) => {
@@ -543,6 +574,11 @@ fn run_labelled(a: LabelledArgs) -> Result<()> {
                 .zip(cluster_families(&pipeline, docs))
                 .collect();
         }
+    }
+    if let Some(labels) = near_dup_labels {
+        let report = near_dup::evaluate(&labels, &predicted);
+        println!("{}", report.table());
+        return write_json(a.shared.json.as_deref(), &report);
     }
     let report = synth::run_labelled(&gold, &predicted);
     println!("{}", report.families.table());

@@ -10,12 +10,15 @@
 //! - [`langid`]: lingua's sentence test data, [`langid::run_langid`].
 //! - [`synth`]: a labelled synthetic corpus (copies, edits, truncations, translations,
 //!   boilerplate) and [`synth::run_labelled`].
+//! - [`near_dup`]: originals and near-duplicates with known edits at known rates, and
+//!   within-language pairwise P/R/F1 per kind and rate ([`near_dup::evaluate`]).
 //! - [`report`]: an aligned text table; every report is also `Serialize` for `--json`.
 
 pub mod extraction;
 pub mod families;
 pub mod langid;
 pub mod metrics;
+pub mod near_dup;
 #[cfg(test)]
 mod real_data;
 pub mod report;

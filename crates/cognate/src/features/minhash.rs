@@ -32,6 +32,11 @@ impl Signature {
     }
 }
 
+/// The hash of one token, as [`MinHasher::signature_of_hashes`] takes it.
+pub fn token_hash(token: &str) -> u64 {
+    xxh3_64_with_seed(token.as_bytes(), 0)
+}
+
 /// Computes signatures: `bands × rows` permutations over shingles of `shingle` words.
 #[derive(Clone, Debug)]
 pub struct MinHasher {
@@ -43,10 +48,14 @@ pub struct MinHasher {
 }
 
 impl Default for MinHasher {
-    /// 5-word shingles, 20 bands of 5 rows: pairs above Jaccard ≈ 0.55 become LSH
-    /// candidates with high probability (the S-curve's midpoint is (1/20)^(1/5)).
+    /// 2-word shingles (ICU words in unspaced scripts), 16 bands of 4 rows: 64 values,
+    /// 256 bytes per document. Chosen by measured precision/recall on the near-duplicate
+    /// corpus (`eval synth --near-dup`, see docs/measurements.md): shorter shingles
+    /// survive edits better, and the scorer's Jaccard threshold, not the band
+    /// structure, keeps precision. Pairs above Jaccard ≈ 0.5 become LSH candidates
+    /// with high probability (the S-curve's midpoint is (1/16)^(1/4)).
     fn default() -> Self {
-        MinHasher::new(5, 20, 5)
+        MinHasher::new(2, 16, 4)
     }
 }
 
@@ -83,14 +92,17 @@ impl MinHasher {
 
     /// The signature of a token sequence. A text shorter than one shingle is one shingle.
     pub fn signature(&self, tokens: &[String]) -> Signature {
+        let hashes: Vec<u64> = tokens.iter().map(|t| token_hash(t)).collect();
+        self.signature_of_hashes(&hashes)
+    }
+
+    /// The signature of a sequence of token hashes ([`token_hash`]), so callers that
+    /// try several parameters tokenise once.
+    pub fn signature_of_hashes(&self, hashes: &[u64]) -> Signature {
         let mut mins = vec![u32::MAX; self.len()];
-        if tokens.is_empty() {
+        if hashes.is_empty() {
             return Signature(mins.into_boxed_slice());
         }
-        let hashes: Vec<u64> = tokens
-            .iter()
-            .map(|t| xxh3_64_with_seed(t.as_bytes(), 0))
-            .collect();
         let width = self.shingle.min(hashes.len());
         let mut shingles: Vec<u64> = hashes
             .windows(width)
@@ -169,6 +181,6 @@ mod tests {
         let a = h.signature(&words("two words"));
         assert_eq!(a.jaccard(&h.signature(&words("Two, words!"))), 1.0);
         assert!(h.signature(&[]).is_empty());
-        assert_eq!(h.band_keys(&a).count(), 20);
+        assert_eq!(h.band_keys(&a).count(), 16);
     }
 }

@@ -10,7 +10,7 @@ pub mod tokens;
 
 pub use anchors::{Anchor, AnchorKind, extract_anchors};
 pub use minhash::{MinHasher, Signature};
-pub use tokens::words;
+pub use tokens::{Unspaced, words, words_with};
 
 /// The compact per-document summary kept in memory for a whole batch.
 #[derive(Clone, Debug, PartialEq)]
