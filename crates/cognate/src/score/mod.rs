@@ -71,7 +71,7 @@ pub struct ArticleView<'a> {
 pub struct Signals {
     pub same_language: bool,
     pub exact_duplicate: bool,
-    /// MinHash estimate of the Jaccard similarity of word 5-shingles.
+    /// MinHash estimate of the Jaccard similarity of word shingles (see `MinHasher`).
     pub lexical_jaccard: f32,
     /// Estimated share of the shorter text's shingles found in the longer one.
     pub lexical_containment: f32,
@@ -142,7 +142,7 @@ impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
             duplicate_jaccard: 0.9,
-            near_duplicate_jaccard: 0.5,
+            near_duplicate_jaccard: 0.3,
             near_duplicate_containment: 0.8,
             translation_anchor_dice: 0.45,
             translation_min_shared: 3,
