@@ -4,6 +4,7 @@
 
 pub mod anchors;
 pub mod embedding;
+pub mod vector_cache;
 pub mod minhash;
 pub mod tokens;
 
