@@ -20,7 +20,9 @@ fn vectors(n: usize) -> Vec<LeadVector> {
         state ^= state << 17;
         (state >> 11) as f32 / (1u64 << 53) as f32 - 0.5
     };
-    let topics: Vec<Vec<f32>> = (0..n / 20).map(|_| (0..384).map(|_| next()).collect()).collect();
+    let topics: Vec<Vec<f32>> = (0..n / 20)
+        .map(|_| (0..384).map(|_| next()).collect())
+        .collect();
     (0..n)
         .map(|i| {
             let v: Vec<f32> = topics[i % topics.len()]

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use cognate::candidates::ann::{AnnParams, nearest_approx};
-use cognate::candidates::neighbours::{Neighbourhood, NeighbourSearch, nearest_exact};
+use cognate::candidates::neighbours::{NeighbourSearch, Neighbourhood, nearest_exact};
 use cognate::document::Record;
 use cognate::eval::wmt::{WmtOptions, load_wmt_dir, run_families};
 use cognate::features::embedding::LeadVector;
@@ -170,7 +170,11 @@ fn sample(n: usize) -> Vec<usize> {
 }
 
 /// Exact neighbourhoods of the sampled queries only.
-fn exact_sample(refs: &[Option<&LeadVector>], langs: &[&str], queries: Vec<usize>) -> Vec<Neighbourhood> {
+fn exact_sample(
+    refs: &[Option<&LeadVector>],
+    langs: &[&str],
+    queries: Vec<usize>,
+) -> Vec<Neighbourhood> {
     use rayon::prelude::*;
     queries
         .par_iter()
@@ -183,7 +187,11 @@ fn exact_sample(refs: &[Option<&LeadVector>], langs: &[&str], queries: Vec<usize
                 if j == i {
                     continue;
                 }
-                let list = if langs[i] == langs[j] { &mut same } else { &mut other };
+                let list = if langs[i] == langs[j] {
+                    &mut same
+                } else {
+                    &mut other
+                };
                 list.push((j as u32, v.cosine(w)));
             }
             let top = |mut l: Vec<(u32, f32)>| {
@@ -209,9 +217,10 @@ fn wmt(dir: &str, cache: Option<&str>) -> Result<(), Box<dyn std::error::Error>>
             &format!("{}:{:?}", model.name(), model.isa()),
             model.path(),
         )?;
-        pipeline = pipeline.with_vector_cache(
-            cognate::features::vector_cache::VectorCache::open(cache.as_ref(), &identity)?,
-        );
+        pipeline = pipeline.with_vector_cache(cognate::features::vector_cache::VectorCache::open(
+            cache.as_ref(),
+            &identity,
+        )?);
     }
     let pipeline = pipeline.with_encoder(Arc::new(model));
     let started = Instant::now();

@@ -233,10 +233,7 @@ impl Pipeline {
     fn analyze_without_lead(&self, doc: &Document) -> (Analysis, Option<Box<str>>) {
         let CleanedDocument { cleaned, lang } = self.clean(doc);
         let features = extract(&cleaned.text, &self.hasher);
-        let lead_text = self
-            .encoder
-            .is_some()
-            .then(|| lead(&cleaned.text).into());
+        let lead_text = self.encoder.is_some().then(|| lead(&cleaned.text).into());
         let analysis = Analysis {
             id: doc.id.clone(),
             lang: lang.lang,
@@ -320,9 +317,9 @@ impl Pipeline {
             .collect();
         let mut first: std::collections::HashMap<u128, usize> = Default::default();
         let mut distinct: Vec<usize> = Vec::new();
-        for d in 0..docs.len() {
-            if donor[d].is_none() && !first.contains_key(&keys[d]) {
-                first.insert(keys[d], distinct.len());
+        for (d, (key, donor)) in keys.iter().zip(&donor).enumerate() {
+            if donor.is_none() && !first.contains_key(key) {
+                first.insert(*key, distinct.len());
                 distinct.push(d);
             }
         }
@@ -363,8 +360,8 @@ impl Pipeline {
                 Some(_) => None,
             })
             .collect();
-        for d in 0..docs.len() {
-            if let Some(g) = donor[d] {
+        for (d, g) in donor.iter().enumerate() {
+            if let Some(g) = *g {
                 own[d] = own[g].clone();
             }
         }
@@ -380,7 +377,11 @@ impl Pipeline {
     /// whose vector it can take: one of the same language whose MinHash Jaccard with
     /// it reaches the duplicate threshold, itself embedded. Deterministic: the earliest
     /// such document.
-    fn near_duplicate_donors(&self, entries: &[Entry], docs: &[(usize, &str)]) -> Vec<Option<usize>> {
+    fn near_duplicate_donors(
+        &self,
+        entries: &[Entry],
+        docs: &[(usize, &str)],
+    ) -> Vec<Option<usize>> {
         let analyses: Vec<&Analysis> = docs
             .iter()
             .map(|&(i, _)| match &entries[i] {

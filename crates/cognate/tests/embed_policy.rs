@@ -90,8 +90,15 @@ fn copies_are_embedded_once_and_near_duplicates_not_at_all() {
     let p = pipeline(encoder.clone(), None);
     let (mut entries, texts) = p.analyze_records_deferred(records());
     let stats = p.embed_entries(&mut entries, &texts, EmbedPolicy::All);
-    assert_eq!(encoder.texts.load(Ordering::SeqCst), 3, "the copy is embedded once");
-    assert_eq!((stats.leads, stats.distinct_texts, stats.embedded), (4, 3, 3));
+    assert_eq!(
+        encoder.texts.load(Ordering::SeqCst),
+        3,
+        "the copy is embedded once"
+    );
+    assert_eq!(
+        (stats.leads, stats.distinct_texts, stats.embedded),
+        (4, 3, 3)
+    );
     let all = leads(&entries);
     assert!(all.iter().all(Option::is_some));
     assert_eq!(all[0], all[2]);
@@ -104,7 +111,10 @@ fn copies_are_embedded_once_and_near_duplicates_not_at_all() {
     assert_eq!(encoder.texts.load(Ordering::SeqCst), 2);
     let undecided = leads(&entries);
     assert!(undecided.iter().all(Option::is_some));
-    assert_eq!(undecided[3], undecided[0], "the near-duplicate takes a's vector");
+    assert_eq!(
+        undecided[3], undecided[0],
+        "the near-duplicate takes a's vector"
+    );
     assert_eq!(undecided[1], all[1]);
 }
 

@@ -211,7 +211,9 @@ mod tests {
             state ^= state << 17;
             (state >> 11) as f32 / (1u64 << 53) as f32 - 0.5
         };
-        let topics: Vec<Vec<f32>> = (0..n / 10).map(|_| (0..64).map(|_| next()).collect()).collect();
+        let topics: Vec<Vec<f32>> = (0..n / 10)
+            .map(|_| (0..64).map(|_| next()).collect())
+            .collect();
         let mut out = Vec::new();
         let mut langs = Vec::new();
         for i in 0..n {
@@ -272,7 +274,11 @@ mod tests {
                 (&e.other_languages, &a.other_languages),
             ] {
                 total += list.0.len();
-                found += list.0.iter().filter(|x| list.1.iter().any(|y| y.0 == x.0)).count();
+                found += list
+                    .0
+                    .iter()
+                    .filter(|x| list.1.iter().any(|y| y.0 == x.0))
+                    .count();
             }
         }
         assert!(approx[7].same_language.is_empty() && approx[7].other_languages.is_empty());

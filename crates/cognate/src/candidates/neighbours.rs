@@ -46,7 +46,11 @@ pub(crate) fn push(best: &mut Vec<(u32, f32)>, k: usize, j: usize, c: f32) {
 
 /// Each article's `k` nearest leads in its own language and in others. Exact search:
 /// quadratic, for batches up to [`EXACT_LIMIT`] articles.
-pub fn nearest_exact(vectors: &[Option<&LeadVector>], langs: &[&str], k: usize) -> Vec<Neighbourhood> {
+pub fn nearest_exact(
+    vectors: &[Option<&LeadVector>],
+    langs: &[&str],
+    k: usize,
+) -> Vec<Neighbourhood> {
     (0..vectors.len())
         .into_par_iter()
         .map(|i| {

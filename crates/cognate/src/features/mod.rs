@@ -4,9 +4,9 @@
 
 pub mod anchors;
 pub mod embedding;
-pub mod vector_cache;
 pub mod minhash;
 pub mod tokens;
+pub mod vector_cache;
 
 pub use anchors::{Anchor, AnchorKind, extract_anchors};
 pub use minhash::{MinHasher, Signature};
