@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn same_result_with_one_or_two_threads() {
-        let (vs, langs) = vectors(1_500);
+        let (vs, langs) = vectors(600);
         let refs: Vec<Option<&LeadVector>> = vs.iter().map(Some).collect();
         let run = |threads: usize| {
             rayon::ThreadPoolBuilder::new()
@@ -255,7 +255,7 @@ mod tests {
 
     #[test]
     fn finds_most_exact_neighbours_and_keeps_languages_apart() {
-        let (vs, langs) = vectors(2_000);
+        let (vs, langs) = vectors(900);
         let mut refs: Vec<Option<&LeadVector>> = vs.iter().map(Some).collect();
         refs[7] = None;
         let exact = nearest_exact(&refs, &langs, 6);
