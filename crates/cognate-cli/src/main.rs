@@ -88,6 +88,24 @@ pub struct ClusterArgs {
     /// Write run statistics (counts, timings, bytes per document of each index) as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
+    /// Keep lead embeddings in this folder so no text is encoded twice across runs
+    /// (default: $COGNATE_VECTOR_CACHE if set, else no cache).
+    #[arg(long, value_name = "DIR")]
+    pub vector_cache: Option<PathBuf>,
+    /// Which leads the encoder embeds: `undecided` skips documents MinHash already
+    /// finds to be duplicates of an earlier one (they take its vector); `all` embeds
+    /// every distinct lead.
+    #[arg(long, value_enum, default_value_t = EmbedChoice::Undecided)]
+    pub embed: EmbedChoice,
+    /// Search lead neighbours exactly up to this many vectors, approximately (HNSW) above.
+    #[arg(long, value_name = "N", default_value_t = cognate::candidates::neighbours::EXACT_LIMIT)]
+    pub exact_neighbours: usize,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum EmbedChoice {
+    All,
+    Undecided,
 }
 
 #[derive(Args)]

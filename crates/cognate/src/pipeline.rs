@@ -7,10 +7,11 @@ use cognate_encoder::Encoder;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::candidates::neighbours::{EXACT_LIMIT, nearest};
+use crate::candidates::neighbours::{NeighbourSearch, NeighbourStats, nearest};
 use crate::features::embedding::{LeadVector, lead};
+use crate::features::vector_cache::{VectorCache, text_key};
 
-use crate::candidates::{CandidateOptions, candidate_pairs};
+use crate::candidates::{CandidateOptions, candidate_pairs, lsh_pairs};
 use crate::clean::{CleanOptions, Cleaned, RecurringLines, clean_document_with};
 use crate::cluster::{Edge, group, members_by_group, stable_id};
 use crate::document::{Document, FailedDocument, Published, Record};
@@ -27,8 +28,42 @@ pub struct Config {
     pub thresholds: Thresholds,
     pub candidates: CandidateOptions,
     pub minhash: MinHasherConfig,
+    /// Exact or approximate nearest-neighbour search of lead embeddings.
+    pub neighbours: NeighbourSearch,
+    /// Which documents the encoder embeds.
+    pub embed: EmbedPolicy,
 }
 
+/// Which documents get their lead embedded. Exact copies of a lead are embedded once
+/// whatever the policy (the encoder gives a text the same vector in any batch).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EmbedPolicy {
+    /// Every distinct lead text.
+    All,
+    /// Only what cheap signals leave undecided: a document whose MinHash Jaccard with
+    /// an earlier document of the same language reaches the duplicate threshold is
+    /// already joined to it as a copy, and takes that document's vector instead of
+    /// being embedded.
+    #[default]
+    Undecided,
+}
+
+/// What embedding the leads of a batch took.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EmbedStats {
+    /// Documents with a lead to embed.
+    pub leads: usize,
+    /// Documents that took the vector of a near-duplicate (policy `Undecided`).
+    pub reused_near_duplicate: usize,
+    /// Distinct lead texts left to embed (exact copies counted once).
+    pub distinct_texts: usize,
+    /// Of those, found in the vector cache.
+    pub cache_hits: usize,
+    /// Texts the encoder embedded.
+    pub embedded: usize,
+    /// Encoder calls that failed (their documents have no lead vector).
+    pub failed: usize,
+}
 #[derive(Clone, Debug)]
 pub struct MinHasherConfig {
     pub shingle: usize,
@@ -110,7 +145,11 @@ pub struct Pipeline {
     hasher: MinHasher,
     identifier: Box<dyn LanguageIdentifier>,
     encoder: Option<Arc<dyn Encoder>>,
+    vector_cache: Option<VectorCache>,
 }
+
+/// Texts per encoder call (and per cache write).
+const EMBED_BATCH: usize = 256;
 
 /// Neighbours each article's lead embedding is compared with, for candidates and margins.
 const NEIGHBOURS: usize = 6;
@@ -129,6 +168,7 @@ impl Pipeline {
             hasher,
             identifier,
             encoder: None,
+            vector_cache: None,
         }
     }
 
@@ -137,6 +177,18 @@ impl Pipeline {
     pub fn with_encoder(mut self, encoder: Arc<dyn Encoder>) -> Self {
         self.encoder = Some(encoder);
         self
+    }
+
+    /// Keeps lead embeddings in an on-disk cache, so a text is never encoded twice.
+    /// The cache must have been opened for this encoder's model.
+    pub fn with_vector_cache(mut self, cache: VectorCache) -> Self {
+        self.vector_cache = Some(cache);
+        self
+    }
+
+    /// The vector cache, if any (for its warnings).
+    pub fn vector_cache(&self) -> Option<&VectorCache> {
+        self.vector_cache.as_ref()
     }
 
     /// The encoder's name, or `None` in anchors-only mode.
@@ -196,19 +248,24 @@ impl Pipeline {
 
     /// Cleans, identifies and summarises one document.
     pub fn analyze(&self, doc: &Document) -> Analysis {
-        let (mut analysis, lead_text) = self.analyze_without_lead(doc, None);
-        self.embed_leads(vec![(&mut analysis, lead_text.as_str())]);
-        analysis
+        let (analysis, lead_text) = self.analyze_without_lead(doc, None);
+        let mut entries = [Entry::Ok(Box::new(analysis))];
+        self.embed_entries(&mut entries, &[lead_text], EmbedPolicy::All);
+        let [Entry::Ok(analysis)] = entries else {
+            unreachable!("one analysed entry")
+        };
+        *analysis
     }
 
+    /// The analysis, and the lead text to embed (only when an encoder is in use).
     fn analyze_without_lead(
         &self,
         doc: &Document,
         recurring: Option<&RecurringLines>,
-    ) -> (Analysis, String) {
+    ) -> (Analysis, Option<Box<str>>) {
         let CleanedDocument { cleaned, lang } = self.clean_with(doc, recurring);
         let features = extract(&cleaned.text, &self.hasher);
-        let lead_text = lead(&cleaned.text).to_string();
+        let lead_text = self.encoder.is_some().then(|| lead(&cleaned.text).into());
         let analysis = Analysis {
             id: doc.id.clone(),
             lang: lang.lang,
@@ -224,21 +281,7 @@ impl Pipeline {
         (analysis, lead_text)
     }
 
-    /// Embeds the leads of a batch (one encoder call, which batches and threads itself).
-    /// A failed encoder call leaves the leads out: anchors still decide for those.
-    fn embed_leads(&self, mut items: Vec<(&mut Analysis, &str)>) {
-        let Some(encoder) = &self.encoder else { return };
-        items.retain(|(_, text)| !text.trim().is_empty());
-        let texts: Vec<&str> = items.iter().map(|(_, t)| *t).collect();
-        let Ok(vectors) = encoder.embed_passages(&texts) else {
-            return;
-        };
-        for ((analysis, _), v) in items.into_iter().zip(vectors) {
-            analysis.lead = Some(LeadVector::quantize(&v));
-        }
-    }
-
-    /// Analyses records in parallel, keeping their order.
+    /// Analyses records in parallel, keeping their order, and embeds every lead.
     pub fn analyze_records(&self, records: Vec<Record>) -> Vec<Entry> {
         self.analyze_records_with(records, None)
     }
@@ -250,26 +293,171 @@ impl Pipeline {
         records: Vec<Record>,
         recurring: Option<&RecurringLines>,
     ) -> Vec<Entry> {
-        let (mut entries, leads): (Vec<Entry>, Vec<Option<String>>) = records
+        let (mut entries, leads) = self.analyze_records_deferred(records, recurring);
+        self.embed_entries(&mut entries, &leads, EmbedPolicy::All);
+        entries
+    }
+
+    /// Analyses records in parallel, keeping their order, without embedding: the
+    /// lead texts are returned (with an encoder) for [`Self::embed_entries`] once the
+    /// whole batch is known.
+    pub fn analyze_records_deferred(
+        &self,
+        records: Vec<Record>,
+        recurring: Option<&RecurringLines>,
+    ) -> (Vec<Entry>, Vec<Option<Box<str>>>) {
+        records
             .into_par_iter()
             .map(|r| match r {
                 Record::Ok(doc) => {
                     let (analysis, lead_text) = self.analyze_without_lead(&doc, recurring);
-                    (Entry::Ok(Box::new(analysis)), Some(lead_text))
+                    (Entry::Ok(Box::new(analysis)), lead_text)
                 }
                 Record::Failed(f) => (Entry::Failed(f), None),
             })
-            .unzip();
-        let items = entries
-            .iter_mut()
-            .zip(&leads)
-            .filter_map(|(e, l)| match (e, l) {
-                (Entry::Ok(a), Some(l)) => Some((a.as_mut(), l.as_str())),
+            .unzip()
+    }
+
+    /// Embeds the leads of a batch (`leads[i]` belongs to `entries[i]`): each distinct
+    /// text once, from the vector cache when it has it, and under
+    /// [`EmbedPolicy::Undecided`] not at all for near-duplicates of an earlier document.
+    /// A failed encoder call leaves those leads out: anchors still decide for them.
+    pub fn embed_entries(
+        &self,
+        entries: &mut [Entry],
+        leads: &[Option<Box<str>>],
+        policy: EmbedPolicy,
+    ) -> EmbedStats {
+        let mut stats = EmbedStats::default();
+        let Some(encoder) = &self.encoder else {
+            return stats;
+        };
+        let model = encoder.name();
+        // Documents with a lead: (entry index, text).
+        let docs: Vec<(usize, &str)> = entries
+            .iter()
+            .zip(leads)
+            .enumerate()
+            .filter_map(|(i, (e, l))| match (e, l) {
+                (Entry::Ok(_), Some(l)) if !l.trim().is_empty() => Some((i, &**l)),
                 _ => None,
             })
             .collect();
-        self.embed_leads(items);
-        entries
+        stats.leads = docs.len();
+        // Near-duplicates take the vector of the earliest document they copy.
+        let donor: Vec<Option<usize>> = match policy {
+            EmbedPolicy::All => vec![None; docs.len()],
+            EmbedPolicy::Undecided => self.near_duplicate_donors(entries, &docs),
+        };
+        stats.reused_near_duplicate = donor.iter().filter(|d| d.is_some()).count();
+        // Distinct texts of the documents that need a vector of their own.
+        let keys: Vec<u128> = docs
+            .par_iter()
+            .map(|&(_, text)| match &self.vector_cache {
+                Some(cache) => cache.key(text),
+                None => text_key(model, text),
+            })
+            .collect();
+        let mut first: std::collections::HashMap<u128, usize> = Default::default();
+        let mut distinct: Vec<usize> = Vec::new();
+        for (d, (key, donor)) in keys.iter().zip(&donor).enumerate() {
+            if donor.is_none() && !first.contains_key(key) {
+                first.insert(*key, distinct.len());
+                distinct.push(d);
+            }
+        }
+        stats.distinct_texts = distinct.len();
+        let mut vectors: Vec<Option<LeadVector>> = match &self.vector_cache {
+            Some(cache) => distinct.par_iter().map(|&d| cache.get(keys[d])).collect(),
+            None => vec![None; distinct.len()],
+        };
+        stats.cache_hits = vectors.iter().filter(|v| v.is_some()).count();
+        let missing: Vec<usize> = (0..distinct.len())
+            .filter(|&u| vectors[u].is_none())
+            .collect();
+        for batch in missing.chunks(EMBED_BATCH) {
+            let texts: Vec<&str> = batch.iter().map(|&u| docs[distinct[u]].1).collect();
+            let Ok(embedded) = encoder.embed_passages(&texts) else {
+                stats.failed += batch.len();
+                continue;
+            };
+            stats.embedded += batch.len();
+            for (&u, v) in batch.iter().zip(embedded) {
+                vectors[u] = Some(LeadVector::quantize(v.as_slice()));
+            }
+            if let Some(cache) = &self.vector_cache {
+                let items: Vec<(u128, &LeadVector)> = batch
+                    .iter()
+                    .filter_map(|&u| vectors[u].as_ref().map(|v| (keys[distinct[u]], v)))
+                    .collect();
+                // A cache that cannot be written only costs time in later runs.
+                if let Err(e) = cache.put(&items) {
+                    cache.warn(format!("not written: {e}"));
+                }
+            }
+        }
+        // Hand the vectors out: own text's, or the donor's.
+        let mut own: Vec<Option<LeadVector>> = (0..docs.len())
+            .map(|d| match donor[d] {
+                None => vectors[first[&keys[d]]].clone(),
+                Some(_) => None,
+            })
+            .collect();
+        for (d, g) in donor.iter().enumerate() {
+            if let Some(g) = *g {
+                own[d] = own[g].clone();
+            }
+        }
+        for (&(i, _), v) in docs.iter().zip(own) {
+            if let Entry::Ok(a) = &mut entries[i] {
+                a.lead = v;
+            }
+        }
+        stats
+    }
+
+    /// For each document with a lead (`docs`), the earlier document (index into `docs`)
+    /// whose vector it can take: one of the same language whose MinHash Jaccard with
+    /// it reaches the duplicate threshold, itself embedded. Deterministic: the earliest
+    /// such document.
+    fn near_duplicate_donors(
+        &self,
+        entries: &[Entry],
+        docs: &[(usize, &str)],
+    ) -> Vec<Option<usize>> {
+        let analyses: Vec<&Analysis> = docs
+            .iter()
+            .map(|&(i, _)| match &entries[i] {
+                Entry::Ok(a) => a.as_ref(),
+                Entry::Failed(_) => unreachable!("only analysed documents have leads"),
+            })
+            .collect();
+        let features: Vec<&Features> = analyses.iter().map(|a| &a.features).collect();
+        let threshold = self.config.thresholds.duplicate_jaccard;
+        let mut partners: Vec<(u32, u32)> =
+            lsh_pairs(&features, &self.hasher, self.config.candidates.max_bucket)
+                .into_par_iter()
+                .filter(|&(a, b)| {
+                    let (x, y) = (analyses[a as usize], analyses[b as usize]);
+                    x.lang == y.lang
+                        && (x.features.exact == y.features.exact
+                            || x.features.signature.jaccard(&y.features.signature) >= threshold)
+                })
+                .map(|(a, b)| (b, a))
+                .collect();
+        partners.par_sort_unstable();
+        partners.dedup();
+        let mut donor: Vec<Option<usize>> = vec![None; docs.len()];
+        // Pairs (later, earlier) in order of the later document: its donor is the
+        // earliest partner that has no donor itself.
+        for group in partners.chunk_by(|x, y| x.0 == y.0) {
+            let later = group[0].0 as usize;
+            donor[later] = group
+                .iter()
+                .map(|&(_, earlier)| earlier as usize)
+                .find(|&e| donor[e].is_none());
+        }
+        donor
     }
 
     /// Judges two analysed articles.
@@ -284,8 +472,7 @@ impl Pipeline {
     /// encoder's view of the whole text, its tail and its sentences (when an encoder is
     /// in use and it worked).
     pub fn profile(&self, doc: &Document) -> Profile {
-        let (mut analysis, lead_text) = self.analyze_without_lead(doc, None);
-        self.embed_leads(vec![(&mut analysis, lead_text.as_str())]);
+        let analysis = self.analyze(doc);
         let vectors = self.encoder.as_deref().and_then(|e| {
             let text = clean_document_with(doc, &self.config.clean, None).text;
             ArticleVectors::embed(e, &text).ok()
@@ -324,9 +511,12 @@ impl Pipeline {
         // Nearest leads: candidates that share no anchor, and each article's neighbourhood.
         let leads: Vec<Option<&LeadVector>> = docs.iter().map(|a| a.lead.as_ref()).collect();
         let mut neighbourhood: Vec<(Option<f32>, Option<f32>)> = vec![(None, None); docs.len()];
-        if leads.iter().any(Option::is_some) && docs.len() <= EXACT_LIMIT {
+        let mut neighbour_stats = NeighbourStats::default();
+        if leads.iter().any(Option::is_some) {
             let langs: Vec<&str> = docs.iter().map(|a| a.lang.as_str()).collect();
-            for (i, near) in nearest(&leads, &langs, NEIGHBOURS).into_iter().enumerate() {
+            let (near, stats) = nearest(&leads, &langs, NEIGHBOURS, &self.config.neighbours);
+            neighbour_stats = stats;
+            for (i, near) in near.into_iter().enumerate() {
                 neighbourhood[i] = (near.mean(true), near.mean(false));
                 let all = near.same_language.into_iter().chain(near.other_languages);
                 pairs
@@ -521,6 +711,14 @@ impl Pipeline {
                 .filter_map(|a| a.lead.as_ref())
                 .map(LeadVector::memory_bytes)
                 .sum(),
+            // The band table candidate generation sorts: (key, document) per band and
+            // one for the exact hash.
+            lsh_table_bytes: docs.len()
+                * (self.hasher.bands + 1)
+                * std::mem::size_of::<(u64, u32)>(),
+            lead_vectors: neighbour_stats.vectors,
+            neighbours_approximate: neighbour_stats.approximate,
+            ann_index_bytes: neighbour_stats.index_bytes,
         };
         Clustering {
             doc_family,
@@ -574,6 +772,12 @@ pub struct ClusterStats {
     pub anchor_index_bytes: usize,
     pub features_bytes: usize,
     pub lead_bytes: usize,
+    pub lsh_table_bytes: usize,
+    /// Lead vectors searched for neighbours, whether approximately, and the
+    /// resident memory the approximate index took.
+    pub lead_vectors: usize,
+    pub neighbours_approximate: bool,
+    pub ann_index_bytes: usize,
 }
 
 /// The result of clustering a batch (indices refer to the analysed documents, failed ones left out).

@@ -50,15 +50,60 @@ pub fn count_lines(window: Option<&mut RecurringWindow>, chunk: &[Record]) {
 }
 
 /// The pipeline: with the multilingual encoder unless `no_model`, and thresholds from
-/// a JSON file when given.
+/// a JSON file when given. Lead vectors are cached in `$COGNATE_VECTOR_CACHE` when set.
 pub fn pipeline(thresholds: Option<&Path>, no_model: bool) -> Result<cognate::pipeline::Pipeline> {
-    let pipeline = cognate::pipeline::Pipeline::new(config(thresholds)?);
+    let cache = std::env::var_os("COGNATE_VECTOR_CACHE").map(std::path::PathBuf::from);
+    pipeline_with_cache(thresholds, no_model, cache.as_deref())
+}
+
+/// [`pipeline`], with lead vectors cached in `vector_cache` (a folder) when given.
+pub fn pipeline_with_cache(
+    thresholds: Option<&Path>,
+    no_model: bool,
+    vector_cache: Option<&Path>,
+) -> Result<cognate::pipeline::Pipeline> {
+    pipeline_from(config(thresholds)?, no_model, vector_cache)
+}
+
+/// The pipeline of a given configuration.
+pub fn pipeline_from(
+    config: cognate::pipeline::Config,
+    no_model: bool,
+    vector_cache: Option<&Path>,
+) -> Result<cognate::pipeline::Pipeline> {
+    let pipeline = cognate::pipeline::Pipeline::new(config);
     if no_model {
         return Ok(pipeline);
     }
     let model = cognate_encoder::E5Model::load_default()
         .context("loading the encoder (run ./scripts/setup.sh to fetch it, or pass --no-model for anchors alone)")?;
-    Ok(pipeline.with_encoder(std::sync::Arc::new(model)))
+    let cache = match vector_cache {
+        None => None,
+        Some(dir) => {
+            use cognate_encoder::Encoder;
+            let identity = cognate::features::vector_cache::model_identity(
+                &format!("{}:{:?}", model.name(), model.isa()),
+                model.path(),
+            )
+            .with_context(|| format!("hashing {}", model.path().display()))?;
+            let cache = cognate::features::vector_cache::VectorCache::open(dir, &identity)
+                .with_context(|| format!("opening the vector cache {}", dir.display()))?;
+            report_cache_warnings(&cache);
+            Some(cache)
+        }
+    };
+    let pipeline = pipeline.with_encoder(std::sync::Arc::new(model));
+    Ok(match cache {
+        Some(cache) => pipeline.with_vector_cache(cache),
+        None => pipeline,
+    })
+}
+
+/// Prints what went wrong with the vector cache (damaged records are ignored, never used).
+pub fn report_cache_warnings(cache: &cognate::features::vector_cache::VectorCache) {
+    for w in cache.take_warnings() {
+        eprintln!("cognate: warning: vector cache: {w}");
+    }
 }
 
 /// How the run compares articles and tells languages, for summaries and reports.

@@ -2,6 +2,7 @@
 //! hashes and MinHash bands find copies within a language; an inverted index of rare
 //! anchors finds translations and articles on the same event across languages.
 
+pub mod ann;
 pub mod neighbours;
 
 use std::collections::HashMap;

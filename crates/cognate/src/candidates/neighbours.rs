@@ -7,6 +7,7 @@
 
 use rayon::prelude::*;
 
+use super::ann::{AnnParams, nearest_approx};
 use crate::features::embedding::LeadVector;
 
 /// One article's nearest leads.
@@ -35,7 +36,7 @@ impl Neighbourhood {
 /// Neighbours needed before a margin is measured.
 pub const MIN_NEIGHBOURS: usize = 3;
 
-fn push(best: &mut Vec<(u32, f32)>, k: usize, j: usize, c: f32) {
+pub(crate) fn push(best: &mut Vec<(u32, f32)>, k: usize, j: usize, c: f32) {
     if best.len() < k || c > best[best.len() - 1].1 {
         let at = best.partition_point(|&(bj, bc)| bc > c || (bc == c && (bj as usize) < j));
         best.insert(at, (j as u32, c));
@@ -45,7 +46,11 @@ fn push(best: &mut Vec<(u32, f32)>, k: usize, j: usize, c: f32) {
 
 /// Each article's `k` nearest leads in its own language and in others. Exact search:
 /// quadratic, for batches up to [`EXACT_LIMIT`] articles.
-pub fn nearest(vectors: &[Option<&LeadVector>], langs: &[&str], k: usize) -> Vec<Neighbourhood> {
+pub fn nearest_exact(
+    vectors: &[Option<&LeadVector>],
+    langs: &[&str],
+    k: usize,
+) -> Vec<Neighbourhood> {
     (0..vectors.len())
         .into_par_iter()
         .map(|i| {
@@ -70,6 +75,61 @@ pub fn nearest(vectors: &[Option<&LeadVector>], langs: &[&str], k: usize) -> Vec
         .collect()
 }
 
-/// Above this many documents, exact neighbour search is too slow; the encoder then
-/// only verifies pairs that other signals propose.
-pub const EXACT_LIMIT: usize = 60_000;
+/// Up to this many vectors, exact search; above, the approximate index
+/// ([`super::ann`]). A chosen value, not yet a measured crossover: on 3,464 WMT
+/// vectors the exact search was faster, and it grows quadratically while the graph
+/// grows as n log n.
+pub const EXACT_LIMIT: usize = 20_000;
+
+/// How neighbours are searched.
+#[derive(Clone, Debug)]
+pub struct NeighbourSearch {
+    /// Exact search up to this many vectors, approximate above.
+    pub exact_limit: usize,
+    pub ann: AnnParams,
+}
+
+impl Default for NeighbourSearch {
+    fn default() -> Self {
+        NeighbourSearch {
+            exact_limit: EXACT_LIMIT,
+            ann: AnnParams::default(),
+        }
+    }
+}
+
+/// What the search cost.
+#[derive(Clone, Debug, Default)]
+pub struct NeighbourStats {
+    pub vectors: usize,
+    /// Whether the approximate index was used.
+    pub approximate: bool,
+    /// Resident memory the approximate index took (0 for exact search).
+    pub index_bytes: usize,
+}
+
+/// Each article's `k` nearest leads in its own language and in others: exact up to
+/// `search.exact_limit` vectors, approximate above. The result does not depend on the
+/// thread count.
+pub fn nearest(
+    vectors: &[Option<&LeadVector>],
+    langs: &[&str],
+    k: usize,
+    search: &NeighbourSearch,
+) -> (Vec<Neighbourhood>, NeighbourStats) {
+    let count = vectors.iter().filter(|v| v.is_some()).count();
+    if count <= search.exact_limit {
+        let stats = NeighbourStats {
+            vectors: count,
+            ..NeighbourStats::default()
+        };
+        return (nearest_exact(vectors, langs, k), stats);
+    }
+    let (result, index_bytes) = nearest_approx(vectors, langs, k, &search.ann);
+    let stats = NeighbourStats {
+        vectors: count,
+        approximate: true,
+        index_bytes,
+    };
+    (result, stats)
+}

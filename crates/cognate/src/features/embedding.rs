@@ -51,6 +51,21 @@ impl LeadVector {
         dot as f32 * self.scale * other.scale
     }
 
+    /// The quantised components.
+    pub fn values(&self) -> &[i8] {
+        &self.values
+    }
+
+    /// The scale that turns the components back into the unit vector.
+    pub fn scale(&self) -> f32 {
+        self.scale
+    }
+
+    /// A vector from its parts (as stored by the vector cache).
+    pub fn from_parts(values: Box<[i8]>, scale: f32) -> LeadVector {
+        LeadVector { values, scale }
+    }
+
     pub fn memory_bytes(&self) -> usize {
         self.values.len() + std::mem::size_of::<Self>()
     }

@@ -7,6 +7,7 @@ pub mod embedding;
 pub mod minhash;
 pub mod sentences;
 pub mod tokens;
+pub mod vector_cache;
 
 pub use anchors::{Anchor, AnchorKind, extract_anchors};
 pub use minhash::{MinHasher, Signature};
