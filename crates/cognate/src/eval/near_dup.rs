@@ -33,7 +33,7 @@ use super::report::{Table, fmt3};
 use super::rng::SplitMix64;
 use super::synth::add_boilerplate;
 use super::wmt::{WmtDoc, WmtKind};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The kinds of variant, in the order of [`NearDupOptions::weights`].
 pub const KINDS: [&str; 7] = [
@@ -352,24 +352,7 @@ pub struct NearDupLabel {
 
 /// Reads the labels of a corpus written by [`generate`].
 pub fn read_labels(reader: impl BufRead, input: &str) -> Result<Vec<NearDupLabel>> {
-    let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| Error::format(input, format!("line {}: {e}", i + 1)))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let g: NearDupLabel = serde_json::from_str(&line)
-            .map_err(|e| Error::format(input, format!("line {}: {e}", i + 1)))?;
-        if !seen.insert(g.id.clone()) {
-            return Err(Error::format(
-                input,
-                format!("line {}: duplicate id {:?}", i + 1, g.id),
-            ));
-        }
-        out.push(g);
-    }
-    Ok(out)
+    super::synth::read_labels_by_id(reader, input, |g: &NearDupLabel| &g.id)
 }
 
 /// Scores of the documents of one kind at one rate: pairwise over the pairs that

@@ -560,6 +560,16 @@ pub struct GoldLabel {
 /// Reads the labels of a JSONL corpus such as [`generate`] writes; blank lines are
 /// skipped, duplicate ids are an error.
 pub fn read_gold_labels(reader: impl BufRead, input: &str) -> Result<Vec<GoldLabel>> {
+    read_labels_by_id(reader, input, |g: &GoldLabel| &g.id)
+}
+
+/// Reads one label record per non-blank JSON line; a malformed line or a repeated id is
+/// an error naming the input and line.
+pub(crate) fn read_labels_by_id<T: serde::de::DeserializeOwned>(
+    reader: impl BufRead,
+    input: &str,
+    id: impl Fn(&T) -> &str,
+) -> Result<Vec<T>> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for (i, line) in reader.lines().enumerate() {
@@ -567,12 +577,12 @@ pub fn read_gold_labels(reader: impl BufRead, input: &str) -> Result<Vec<GoldLab
         if line.trim().is_empty() {
             continue;
         }
-        let g: GoldLabel = serde_json::from_str(&line)
+        let g: T = serde_json::from_str(&line)
             .map_err(|e| Error::format(input, format!("line {}: {e}", i + 1)))?;
-        if !seen.insert(g.id.clone()) {
+        if !seen.insert(id(&g).to_string()) {
             return Err(Error::format(
                 input,
-                format!("line {}: duplicate id {:?}", i + 1, g.id),
+                format!("line {}: duplicate id {:?}", i + 1, id(&g)),
             ));
         }
         out.push(g);
