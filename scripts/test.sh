@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 export CARGO_CACHE_RUSTC_INFO=0
 scripts/fetch-models.sh
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+cargo clippy --workspace --all-targets --locked -- -D warnings
