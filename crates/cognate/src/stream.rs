@@ -31,11 +31,11 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::cluster::{Edge, Group, group, members_by_group, stable_id};
 use crate::document::FailedDocument;
-use crate::output::failed_record;
+use crate::output::{Placement, document_record, failed_record};
 use crate::pipeline::{Analysis, Entry, Pipeline, family_strength};
 use crate::score::{AnchorWeights, ArticleView, Judgement, Relation, judge, signals};
 
@@ -767,10 +767,6 @@ fn remove_sorted(map: &mut HashMap<u64, VecDeque<u64>>, key: u64, seq: u64) {
     }
 }
 
-fn round3(x: f32) -> f64 {
-    (x as f64 * 1000.0).round() / 1000.0
-}
-
 fn failed_line(f: &FailedDocument) -> Value {
     failed_record(f)
 }
@@ -784,31 +780,18 @@ fn document_line(
     relation: &str,
     original: bool,
 ) -> Value {
-    let a = &d.analysis;
-    let mut object = Map::new();
-    object.insert("id".into(), json!(a.id));
-    object.insert("status".into(), json!("ok"));
-    object.insert("lang".into(), json!(a.lang));
-    object.insert("lang_confidence".into(), json!(round3(a.lang_confidence)));
-    object.insert("title".into(), json!(a.title));
-    object.insert("family".into(), json!(family));
-    object.insert("event".into(), json!(event));
-    object.insert("family_size".into(), json!(family_size));
-    object.insert("family_representative".into(), json!(representative));
-    object.insert("relation_to_family_representative".into(), json!(relation));
-    object.insert("is_likely_original".into(), json!(original));
-    if let Some(p) = &a.published {
-        object.insert("published".into(), json!(p.raw));
-    }
-    if d.late {
-        object.insert("late".into(), json!(true));
-    }
-    for (k, v) in &a.extra {
-        if !object.contains_key(k) {
-            object.insert(k.clone(), v.clone());
-        }
-    }
-    Value::Object(object)
+    document_record(
+        &d.analysis,
+        &Placement {
+            family,
+            event,
+            family_size,
+            representative,
+            relation,
+            original,
+            late: d.late,
+        },
+    )
 }
 
 #[cfg(test)]

@@ -136,30 +136,59 @@ pub fn cluster_records<'a>(
             let family = &c.families[c.doc_family[i] as usize];
             let event = &c.events[c.family_event[c.doc_family[i] as usize] as usize];
             let rep = docs[family.representative as usize];
-            let mut object = Map::new();
-            object.insert("id".into(), json!(a.id));
-            object.insert("status".into(), json!("ok"));
-            object.insert("lang".into(), json!(a.lang));
-            object.insert("lang_confidence".into(), json!(round3(a.lang_confidence)));
-            object.insert("title".into(), json!(a.title));
-            object.insert("family".into(), json!(family.id));
-            object.insert("event".into(), json!(event.id));
-            object.insert("family_size".into(), json!(family.members.len()));
-            object.insert("family_representative".into(), json!(rep.id));
-            object.insert(
-                "relation_to_family_representative".into(),
-                json!(c.relation_to_representative[i].map_or("representative", |r| r.as_str())),
-            );
-            object.insert(
-                "is_likely_original".into(),
-                json!(family.representative as usize == i),
-            );
-            if let Some(p) = &a.published {
-                object.insert("published".into(), json!(p.raw));
-            }
-            with_extra(object, &a.extra)
+            document_record(
+                a,
+                &Placement {
+                    family: &family.id,
+                    event: &event.id,
+                    family_size: family.members.len(),
+                    representative: &rep.id,
+                    relation: c.relation_to_representative[i]
+                        .map_or("representative", |r| r.as_str()),
+                    original: family.representative as usize == i,
+                    late: false,
+                },
+            )
         }
     })
+}
+
+/// Where a document landed: what `cluster` and `stream` write about it.
+pub struct Placement<'a> {
+    pub family: &'a str,
+    pub event: &'a str,
+    pub family_size: usize,
+    pub representative: &'a str,
+    pub relation: &'a str,
+    pub original: bool,
+    /// Arrived after its time window (stream mode only; written only when true).
+    pub late: bool,
+}
+
+/// The output line of one clustered document (the format of `cognate cluster`).
+pub fn document_record(a: &Analysis, p: &Placement) -> Value {
+    let mut object = Map::new();
+    object.insert("id".into(), json!(a.id));
+    object.insert("status".into(), json!("ok"));
+    object.insert("lang".into(), json!(a.lang));
+    object.insert("lang_confidence".into(), json!(round3(a.lang_confidence)));
+    object.insert("title".into(), json!(a.title));
+    object.insert("family".into(), json!(p.family));
+    object.insert("event".into(), json!(p.event));
+    object.insert("family_size".into(), json!(p.family_size));
+    object.insert("family_representative".into(), json!(p.representative));
+    object.insert(
+        "relation_to_family_representative".into(),
+        json!(p.relation),
+    );
+    object.insert("is_likely_original".into(), json!(p.original));
+    if let Some(pb) = &a.published {
+        object.insert("published".into(), json!(pb.raw));
+    }
+    if p.late {
+        object.insert("late".into(), json!(true));
+    }
+    with_extra(object, &a.extra)
 }
 
 fn analysed(entries: &[Entry]) -> Vec<&Analysis> {
