@@ -25,6 +25,15 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // A device or pipe (`-o /dev/null`, a FIFO) is written in place: renaming a
+        // temporary file over it would replace the device itself.
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Ok(AtomicFile {
+                path: path.to_path_buf(),
+                tmp: path.to_path_buf(),
+                writer: Some(BufWriter::with_capacity(1 << 20, File::create(path)?)),
+            });
+        }
         let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
         let file = File::create(&tmp)?;
         Ok(AtomicFile {
@@ -37,6 +46,9 @@ impl AtomicFile {
     pub fn commit(mut self) -> io::Result<()> {
         let writer = self.writer.take().expect("writer present until commit");
         let file = writer.into_inner().map_err(|e| e.into_error())?;
+        if self.tmp == self.path {
+            return Ok(());
+        }
         file.sync_all()?;
         std::fs::rename(&self.tmp, &self.path)
     }
@@ -60,7 +72,7 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.writer.is_some() {
+        if self.writer.is_some() && self.tmp != self.path {
             let _ = std::fs::remove_file(&self.tmp);
         }
     }
