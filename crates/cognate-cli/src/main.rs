@@ -120,6 +120,10 @@ pub struct StreamArgs {
     /// (bounds memory on streams without dates).
     #[arg(long, default_value_t = 200_000)]
     pub max_open_documents: u64,
+    /// A closed event can still be named as `related` by later articles (a storyline)
+    /// for this many days after its newest article; 0 turns that off.
+    #[arg(long, default_value_t = 30.0)]
+    pub storyline_days: f64,
     /// Write one line per event, as it closes, to FILE (the format of `cluster --clusters`).
     #[arg(long, value_name = "FILE")]
     pub clusters: Option<PathBuf>,

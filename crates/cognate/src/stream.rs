@@ -10,10 +10,12 @@
 //! Families follow batch's rule: a document joins the family of its strongest copy or
 //! translation when it is judged a copy of that family's representative (the chaining
 //! guard), and two families it links merge only if their representatives are judged
-//! copies. Events follow batch's average linkage of the anchor cosine over up to 8
+//! copies. Events follow batch's average linkage of the fitted score over up to 8
 //! articles per side. Storylines: events linked by `related` pairs are listed as such;
-//! a closed event keeps no documents, so a link to it is written by the event that
-//! closes later.
+//! a link to an event that has closed is written by the event that closes later. A story
+//! goes on for longer than an event's window, so a closed event leaves a few of its
+//! articles' features behind (the lowest-ranked, up to [`STORYLINE_SAMPLE`]) for
+//! `storyline_days`: a later article judged related to one of them names that event.
 //!
 //! Anchor rarity ([`AnchorWeights`]) is measured over the open documents (the window),
 //! recomputed whenever the open set has changed by a sixteenth (at every change while fewer than 32 are open),
@@ -23,7 +25,10 @@
 //! (the latest date seen, so it arrives "now"). A document dated before the window
 //! (older than the clock minus the window) is late: it is still assigned, among the
 //! open events only, with its time taken as the clock, and its line says `"late": true`.
-//! A document dated ahead moves the clock forward. Besides time, an event also closes
+//! A document dated ahead moves the clock forward, unless it is dated later than
+//! `now` (the time of the run) plus a day: such a date is an error of the source, and
+//! trusting it would close every open event at once, so the document is treated as
+//! undated and its line says `"future_date": true`. Besides time, an event also closes
 //! when more than `max_open_documents` documents arrived after its newest one, which
 //! bounds memory on streams without dates.
 
@@ -46,6 +51,15 @@ pub struct StreamOptions {
     pub window_days: f64,
     /// An event also closes when this many documents arrived after its newest one.
     pub max_open_documents: u64,
+    /// A closed event stays linkable as `related` (a storyline) for this many days
+    /// after its newest article; 0 turns storyline links to closed events off.
+    pub storyline_days: f64,
+    /// At most this many articles of closed events are kept for storyline links
+    /// (the oldest are forgotten first).
+    pub max_storyline_documents: usize,
+    /// The time of the run (seconds since the epoch): dates later than this plus a
+    /// day are not trusted. `None` trusts every date.
+    pub now: Option<i64>,
 }
 
 impl Default for StreamOptions {
@@ -53,6 +67,9 @@ impl Default for StreamOptions {
         StreamOptions {
             window_days: 3.0,
             max_open_documents: 200_000,
+            storyline_days: 30.0,
+            max_storyline_documents: 100_000,
+            now: None,
         }
     }
 }
@@ -77,6 +94,8 @@ pub struct StreamStats {
     pub failed: u64,
     pub late: u64,
     pub undated: u64,
+    /// Documents whose date lay in the future of the run (treated as undated).
+    pub future_dated: u64,
     pub families: u64,
     pub events: u64,
     pub candidate_pairs: u64,
@@ -84,6 +103,10 @@ pub struct StreamStats {
     /// The most documents open at once.
     pub peak_open_documents: u64,
     pub weight_refreshes: u64,
+    /// Related links from a document to an event that had already closed.
+    pub storyline_links: u64,
+    /// The most articles of closed events kept at once for storyline links.
+    pub peak_storyline_documents: u64,
 }
 
 /// Articles per side that average linkage between two events looks at (as batch).
@@ -93,6 +116,8 @@ const BUCKET_PEERS: usize = 4;
 /// Nearest leads per side, for candidates and margins (as batch).
 const NEIGHBOURS: usize = 6;
 const MIN_NEIGHBOURS: usize = 3;
+/// Articles of a closed event kept for storyline links.
+pub const STORYLINE_SAMPLE: usize = 4;
 const DAY: f64 = 86_400.0;
 
 type Rank = (i64, Reverse<usize>, u64);
@@ -102,6 +127,8 @@ struct OpenDoc {
     /// Effective time (seconds): published, or the clock for undated and late documents.
     time: Option<i64>,
     late: bool,
+    /// Its date lay in the future of the run: not trusted for time gaps or order.
+    future_date: bool,
     family: u64,
     neighbourhood: (Option<f32>, Option<f32>),
     rank: Rank,
@@ -127,6 +154,21 @@ struct OpenEvent {
     related_closed: Vec<(u64, String)>,
 }
 
+/// An article of a closed event, kept for storyline links.
+struct Remembered {
+    doc: OpenDoc,
+    event: String,
+}
+
+/// Articles of closed events, in the order their events closed.
+#[derive(Default)]
+struct Storylines {
+    docs: HashMap<u64, Remembered>,
+    order: VecDeque<u64>,
+    postings: HashMap<u64, VecDeque<u64>>,
+    next_key: u64,
+}
+
 /// The streaming clusterer. Feed it entries in arrival order with [`StreamClusterer::push`];
 /// [`StreamClusterer::finish`] closes what is still open.
 pub struct StreamClusterer<'p> {
@@ -143,6 +185,7 @@ pub struct StreamClusterer<'p> {
     postings: HashMap<u64, VecDeque<u64>>,
     weights: AnchorWeights,
     changes_since_refresh: usize,
+    storylines: Storylines,
     stats: StreamStats,
 }
 
@@ -162,6 +205,7 @@ impl<'p> StreamClusterer<'p> {
             postings: HashMap::new(),
             weights: AnchorWeights::without_corpus(),
             changes_since_refresh: 0,
+            storylines: Storylines::default(),
             stats: StreamStats::default(),
         }
     }
@@ -205,7 +249,15 @@ impl<'p> StreamClusterer<'p> {
         self.stats.documents += 1;
 
         // Time and clock.
-        let published = analysis.published.as_ref().map(|p| p.timestamp);
+        let dated = analysis.published.as_ref().map(|p| p.timestamp);
+        let future_date = match (dated, self.options.now) {
+            (Some(t), Some(now)) => t > now + DAY as i64,
+            _ => false,
+        };
+        if future_date {
+            self.stats.future_dated += 1;
+        }
+        let published = dated.filter(|_| !future_date);
         let mut late = false;
         let time = match (published, self.clock) {
             (Some(t), Some(c)) if t < c - self.window_secs() => {
@@ -237,6 +289,7 @@ impl<'p> StreamClusterer<'p> {
             analysis,
             time,
             late,
+            future_date,
             family: seq,
             neighbourhood,
             rank,
@@ -249,6 +302,7 @@ impl<'p> StreamClusterer<'p> {
             })
             .collect();
         self.stats.judged_pairs += judged.len() as u64;
+        let storyline = self.storyline_links(&doc);
 
         // Index the document, alone in a new family and event for now.
         self.insert(seq, doc);
@@ -309,6 +363,14 @@ impl<'p> StreamClusterer<'p> {
                     .push((seq, c, strength));
             }
         }
+        if !storyline.is_empty() {
+            self.stats.storyline_links += storyline.len() as u64;
+            let e = self.event_of(seq);
+            let event = self.events.get_mut(&e).unwrap();
+            event
+                .related_closed
+                .extend(storyline.into_iter().map(|id| (seq, id)));
+        }
         for (c, jd) in &judged {
             if jd.relation != Relation::Related {
                 continue;
@@ -323,10 +385,111 @@ impl<'p> StreamClusterer<'p> {
     }
 
     fn view<'a>(&self, d: &'a OpenDoc) -> ArticleView<'a> {
+        let view = d.analysis.view();
         ArticleView {
             neighbourhood_same: d.neighbourhood.0,
             neighbourhood_other: d.neighbourhood.1,
-            ..d.analysis.view()
+            published: view.published.filter(|_| !d.future_date),
+            ..view
+        }
+    }
+
+    /// Ids of closed events that one of their remembered articles ties to `doc` (any
+    /// relation but unrelated: the event is closed, so the tie is a storyline), sorted.
+    fn storyline_links(&self, doc: &OpenDoc) -> Vec<String> {
+        let kept = &self.storylines;
+        if kept.docs.is_empty() {
+            return Vec::new();
+        }
+        let options = &self.pipeline.config().candidates;
+        let mut found: BTreeSet<u64> = BTreeSet::new();
+        let mut shared: HashMap<u64, f32> = HashMap::new();
+        for anchor in doc.analysis.features.anchors.iter() {
+            let Some(list) = kept.postings.get(anchor) else {
+                continue;
+            };
+            if list.len() + 1 > options.max_anchor_frequency as usize {
+                continue;
+            }
+            let w = self.weights.weight(*anchor);
+            for &k in list {
+                *shared.entry(k).or_default() += w;
+            }
+        }
+        let mut best: Vec<(u64, f32)> = shared
+            .into_iter()
+            .filter(|&(_, w)| w >= options.min_shared_weight)
+            .collect();
+        best.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        best.truncate(options.max_anchor_candidates);
+        found.extend(best.into_iter().map(|(k, _)| k));
+        if let Some(v) = &doc.analysis.lead {
+            let mut nearest: Vec<(f32, u64)> = kept
+                .docs
+                .iter()
+                .filter_map(|(&k, r)| Some((v.cosine(r.doc.analysis.lead.as_ref()?), k)))
+                .collect();
+            nearest.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            found.extend(nearest.iter().take(NEIGHBOURS).map(|x| x.1));
+        }
+        let mut events: BTreeSet<&str> = BTreeSet::new();
+        for k in found {
+            let r = &kept.docs[&k];
+            if !events.contains(r.event.as_str())
+                && self.judge_docs(doc, &r.doc).relation != Relation::Unrelated
+            {
+                events.insert(&r.event);
+            }
+        }
+        events.into_iter().map(str::to_string).collect()
+    }
+
+    /// Keeps up to [`STORYLINE_SAMPLE`] articles of a closed event for storyline links.
+    fn remember(&mut self, docs: Vec<OpenDoc>, event: &str) {
+        if self.options.storyline_days <= 0.0 || self.options.max_storyline_documents == 0 {
+            return;
+        }
+        let kept = &mut self.storylines;
+        for doc in docs {
+            let key = kept.next_key;
+            kept.next_key += 1;
+            for anchor in doc.analysis.features.anchors.iter() {
+                kept.postings.entry(*anchor).or_default().push_back(key);
+            }
+            kept.order.push_back(key);
+            kept.docs.insert(
+                key,
+                Remembered {
+                    doc,
+                    event: event.to_string(),
+                },
+            );
+        }
+        self.stats.peak_storyline_documents = self
+            .stats
+            .peak_storyline_documents
+            .max(kept.docs.len() as u64);
+    }
+
+    /// Forgets articles of closed events older than the storyline window (by their
+    /// event's close order, which follows time) and beyond the count limit.
+    fn forget_storylines(&mut self) {
+        let limit = self
+            .clock
+            .map(|c| c - (self.options.storyline_days * DAY) as i64);
+        let max = self.options.max_storyline_documents;
+        let kept = &mut self.storylines;
+        while let Some(&key) = kept.order.front() {
+            let expired = kept.docs.len() > max
+                || matches!((kept.docs[&key].doc.time, limit), (Some(t), Some(l)) if t < l);
+            if !expired {
+                break;
+            }
+            kept.order.pop_front();
+            let r = kept.docs.remove(&key).expect("remembered document");
+            for anchor in r.doc.analysis.features.anchors.iter() {
+                remove_sorted(&mut kept.postings, *anchor, key);
+            }
         }
     }
 
@@ -538,6 +701,7 @@ impl<'p> StreamClusterer<'p> {
     }
 
     fn close_expired(&mut self, seq: u64, out: &mut Vec<Emitted>) {
+        self.forget_storylines();
         if let Some(clock) = self.clock {
             let limit = clock - self.window_secs();
             while let Some(&(t, e)) = self.by_time.first() {
@@ -727,6 +891,18 @@ impl<'p> StreamClusterer<'p> {
             self.stats.events += 1;
         }
 
+        // The lowest-ranked articles of each event written out stay for storylines.
+        let mut keep: HashMap<u64, usize> = HashMap::new();
+        for (e, members) in event_families.iter().enumerate() {
+            let mut docs_of: Vec<u64> = members
+                .iter()
+                .flat_map(|&f| self.families[&fams[f as usize]].members.iter().copied())
+                .collect();
+            docs_of.sort_by_key(|m| self.docs[m].rank);
+            keep.extend(docs_of.into_iter().take(STORYLINE_SAMPLE).map(|m| (m, e)));
+        }
+        let mut remembered: Vec<Vec<OpenDoc>> = event_ids.iter().map(|_| Vec::new()).collect();
+
         // Drop the documents from every index.
         for f in &event.families {
             let family = self.families.remove(f).expect("open family");
@@ -739,7 +915,13 @@ impl<'p> StreamClusterer<'p> {
                     remove_sorted(&mut self.postings, *a, m);
                 }
                 self.changes_since_refresh += 1;
+                if let Some(&e) = keep.get(&m) {
+                    remembered[e].push(d);
+                }
             }
+        }
+        for (docs, id) in remembered.into_iter().zip(&event_ids) {
+            self.remember(docs, id);
         }
     }
 }
@@ -790,6 +972,7 @@ fn document_line(
             relation,
             original,
             late: d.late,
+            future_date: d.future_date,
         },
     )
 }
@@ -815,6 +998,114 @@ mod tests {
             timestamp: t,
         });
         Record::Ok(d)
+    }
+
+    fn dated(mut record: Record, day: i64) -> Record {
+        if let Record::Ok(d) = &mut record {
+            let t = 1_642_000_000 + day * 86_400;
+            d.published = Some(Published {
+                raw: t.to_string(),
+                timestamp: t,
+            });
+        }
+        record
+    }
+
+    fn seed(prefix: &str) -> String {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seeds");
+        let path = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+            .unwrap();
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    fn run(stream: &mut StreamClusterer, pipeline: &Pipeline, records: Vec<Record>) -> Vec<Value> {
+        let mut out = Vec::new();
+        for entry in pipeline.analyze_records(records) {
+            stream.push(entry, &mut out);
+        }
+        stream.finish(&mut out);
+        out.into_iter()
+            .filter_map(|e| match e {
+                Emitted::Event { record, .. } => Some(record),
+                Emitted::Failed(_) => None,
+            })
+            .collect()
+    }
+
+    /// The seeds' 002 (the storyline's next event) arrives eight days after the talks,
+    /// when their event has long closed: it still names that event as related.
+    #[test]
+    fn a_later_event_of_the_storyline_names_a_closed_event() {
+        let pipeline = Pipeline::new(Config::default());
+        let records = || {
+            let mut r: Vec<Record> = ["000", "001", "003", "004"]
+                .iter()
+                .map(|s| dated(Record::Ok(Document::text(*s, seed(s))), 0))
+                .collect();
+            r.push(dated(Record::Ok(Document::text("002", seed("002"))), 8));
+            r
+        };
+        let mut stream = StreamClusterer::new(&pipeline, StreamOptions::default());
+        let events = run(&mut stream, &pipeline, records());
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(stream.stats().storyline_links, 1);
+        assert_eq!(
+            events[1]["related_events"][0], events[0]["event"],
+            "{events:?}"
+        );
+
+        let off = StreamOptions {
+            storyline_days: 0.0,
+            ..StreamOptions::default()
+        };
+        let mut stream = StreamClusterer::new(&pipeline, off);
+        let events = run(&mut stream, &pipeline, records());
+        assert_eq!(events[1]["related_events"].as_array().unwrap().len(), 0);
+        assert!(stream.storylines.docs.is_empty());
+    }
+
+    /// A date decades ahead of the run must not close the open events at once.
+    #[test]
+    fn a_date_in_the_future_of_the_run_is_not_trusted() {
+        let pipeline = Pipeline::new(Config::default());
+        let options = StreamOptions {
+            now: Some(1_642_000_000 + 10 * 86_400),
+            ..StreamOptions::default()
+        };
+        let mut stream = StreamClusterer::new(&pipeline, options);
+        let text = seed("000");
+        let records = vec![
+            dated(Record::Ok(Document::text("a", text.clone())), 0),
+            dated(
+                Record::Ok(Document::text(
+                    "far",
+                    "Unrelated words about gardening and tomatoes in the spring, written for a blog.",
+                )),
+                30_000,
+            ),
+            dated(Record::Ok(Document::text("b", text)), 1),
+        ];
+        let mut out = Vec::new();
+        for entry in pipeline.analyze_records(records) {
+            stream.push(entry, &mut out);
+        }
+        stream.finish(&mut out);
+        assert_eq!(stream.stats().future_dated, 1);
+        assert_eq!(stream.stats().late, 0);
+        let lines: Vec<&Value> = out
+            .iter()
+            .flat_map(|e| match e {
+                Emitted::Event { documents, .. } => documents.iter().collect(),
+                Emitted::Failed(v) => vec![v],
+            })
+            .collect();
+        let line = |id: &str| *lines.iter().find(|l| l["id"] == id).unwrap();
+        assert_eq!(line("a")["family"], line("b")["family"]);
+        assert_eq!(line("far")["future_date"], true);
+        assert!(line("a").get("future_date").is_none());
     }
 
     #[test]

@@ -33,6 +33,13 @@ pub fn run(args: StreamArgs) -> Result<ExitCode> {
         StreamOptions {
             window_days: args.window_days,
             max_open_documents: args.max_open_documents,
+            storyline_days: args.storyline_days,
+            // Dates later than the run are errors of the source (see StreamOptions::now).
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .map(|d| d.as_secs() as i64),
+            ..StreamOptions::default()
         },
     );
     let mut emitted = Vec::new();
@@ -79,7 +86,7 @@ pub fn run(args: StreamArgs) -> Result<ExitCode> {
     let s = stream.stats();
     let seconds = started.elapsed().as_secs_f64();
     eprintln!(
-        "cognate: {} documents streamed → {} families, {} events in {:.1}s ({:.0} documents/s), at most {} open at once ({} late, {} undated); window {} days; {}",
+        "cognate: {} documents streamed → {} families, {} events in {:.1}s ({:.0} documents/s), at most {} open at once ({} late, {} undated, {} dated in the future); {} storyline links to closed events; window {} days; {}",
         s.documents,
         s.families,
         s.events,
@@ -88,6 +95,8 @@ pub fn run(args: StreamArgs) -> Result<ExitCode> {
         s.peak_open_documents,
         s.late,
         s.undated,
+        s.future_dated,
+        s.storyline_links,
         args.window_days,
         super::mode(&pipeline)
     );
@@ -98,6 +107,7 @@ pub fn run(args: StreamArgs) -> Result<ExitCode> {
             "documents_per_second": s.documents as f64 / seconds,
             "window_days": args.window_days,
             "max_open_documents": args.max_open_documents,
+            "storyline_days": args.storyline_days,
             "mode": super::mode(&pipeline),
         });
         let mut file =

@@ -159,6 +159,7 @@ pub fn cluster_records<'a>(
                         .map_or("representative", |r| r.as_str()),
                     original: family.representative as usize == i,
                     late: false,
+                    future_date: false,
                 },
             )
         }
@@ -175,6 +176,9 @@ pub struct Placement<'a> {
     pub original: bool,
     /// Arrived after its time window (stream mode only; written only when true).
     pub late: bool,
+    /// Dated later than the run itself, so the date was not trusted (stream mode only;
+    /// written only when true).
+    pub future_date: bool,
 }
 
 /// The output line of one clustered document (the format of `cognate cluster`).
@@ -199,6 +203,9 @@ pub fn document_record(a: &Analysis, p: &Placement) -> Value {
     }
     if p.late {
         object.insert("late".into(), json!(true));
+    }
+    if p.future_date {
+        object.insert("future_date".into(), json!(true));
     }
     with_extra(object, &a.extra)
 }
@@ -335,5 +342,60 @@ fn truncate(s: &str, n: usize) -> String {
         let mut t: String = s.chars().take(n - 1).collect();
         t.push('…');
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_regular_file_is_replaced_whole_on_commit_and_untouched_without() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        std::fs::write(&path, "old\n").unwrap();
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"new\n").unwrap();
+        drop(file);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n");
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"new\n").unwrap();
+        file.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary left"
+        );
+    }
+
+    /// `-o /dev/null` once replaced the device with a regular file (the rename ran as
+    /// root); a FIFO stands in for the device here.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_written_in_place_and_stays_a_fifo() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let path = path.clone();
+            std::thread::spawn(move || std::fs::read(path).unwrap())
+        };
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"line\n").unwrap();
+        file.commit().unwrap();
+        // Checked before joining: had the FIFO been replaced, its reader would never return.
+        assert!(std::fs::metadata(&path).unwrap().file_type().is_fifo());
+        assert_eq!(reader.join().unwrap(), b"line\n");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary left"
+        );
     }
 }
