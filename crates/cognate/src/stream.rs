@@ -401,28 +401,8 @@ impl<'p> StreamClusterer<'p> {
         if kept.docs.is_empty() {
             return Vec::new();
         }
-        let options = &self.pipeline.config().candidates;
         let mut found: BTreeSet<u64> = BTreeSet::new();
-        let mut shared: HashMap<u64, f32> = HashMap::new();
-        for anchor in doc.analysis.features.anchors.iter() {
-            let Some(list) = kept.postings.get(anchor) else {
-                continue;
-            };
-            if list.len() + 1 > options.max_anchor_frequency as usize {
-                continue;
-            }
-            let w = self.weights.weight(*anchor);
-            for &k in list {
-                *shared.entry(k).or_default() += w;
-            }
-        }
-        let mut best: Vec<(u64, f32)> = shared
-            .into_iter()
-            .filter(|&(_, w)| w >= options.min_shared_weight)
-            .collect();
-        best.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        best.truncate(options.max_anchor_candidates);
-        found.extend(best.into_iter().map(|(k, _)| k));
+        found.extend(self.sharing_rare_anchors(&doc.analysis, &kept.postings));
         if let Some(v) = &doc.analysis.lead {
             let mut nearest: Vec<(f32, u64)> = kept
                 .docs
@@ -528,27 +508,7 @@ impl<'p> StreamClusterer<'p> {
                 found.extend(bucket.iter().take(BUCKET_PEERS));
             }
         }
-        // Rare anchors, by document frequency in the window (this document included).
-        let mut shared: HashMap<u64, f32> = HashMap::new();
-        for anchor in a.features.anchors.iter() {
-            let Some(list) = self.postings.get(anchor) else {
-                continue;
-            };
-            if list.len() + 1 > options.max_anchor_frequency as usize {
-                continue;
-            }
-            let w = self.weights.weight(*anchor);
-            for &d in list {
-                *shared.entry(d).or_default() += w;
-            }
-        }
-        let mut best: Vec<(u64, f32)> = shared
-            .into_iter()
-            .filter(|&(_, w)| w >= options.min_shared_weight)
-            .collect();
-        best.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        best.truncate(options.max_anchor_candidates);
-        found.extend(best.into_iter().map(|(d, _)| d));
+        found.extend(self.sharing_rare_anchors(a, &self.postings));
         // Nearest leads among the open documents.
         let mut neighbourhood = (None, None);
         if let Some(v) = &a.lead {
@@ -574,6 +534,36 @@ impl<'p> StreamClusterer<'p> {
             neighbourhood = (nearest(&mut same), nearest(&mut other));
         }
         (found.into_iter().collect(), neighbourhood)
+    }
+
+    /// The entries of `postings` that share the most rarity weight of anchors with `a`
+    /// (rarity by document frequency in the list, this document included).
+    fn sharing_rare_anchors(
+        &self,
+        a: &Analysis,
+        postings: &HashMap<u64, VecDeque<u64>>,
+    ) -> impl Iterator<Item = u64> {
+        let options = &self.pipeline.config().candidates;
+        let mut shared: HashMap<u64, f32> = HashMap::new();
+        for anchor in a.features.anchors.iter() {
+            let Some(list) = postings.get(anchor) else {
+                continue;
+            };
+            if list.len() + 1 > options.max_anchor_frequency as usize {
+                continue;
+            }
+            let w = self.weights.weight(*anchor);
+            for &d in list {
+                *shared.entry(d).or_default() += w;
+            }
+        }
+        let mut best: Vec<(u64, f32)> = shared
+            .into_iter()
+            .filter(|&(_, w)| w >= options.min_shared_weight)
+            .collect();
+        best.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        best.truncate(options.max_anchor_candidates);
+        best.into_iter().map(|(d, _)| d)
     }
 
     fn insert(&mut self, seq: u64, doc: OpenDoc) {
@@ -1095,17 +1085,20 @@ mod tests {
         stream.finish(&mut out);
         assert_eq!(stream.stats().future_dated, 1);
         assert_eq!(stream.stats().late, 0);
-        let lines: Vec<&Value> = out
-            .iter()
-            .flat_map(|e| match e {
-                Emitted::Event { documents, .. } => documents.iter().collect(),
-                Emitted::Failed(v) => vec![v],
-            })
-            .collect();
+        let lines = lines_of(&out);
         let line = |id: &str| *lines.iter().find(|l| l["id"] == id).unwrap();
         assert_eq!(line("a")["family"], line("b")["family"]);
         assert_eq!(line("far")["future_date"], true);
         assert!(line("a").get("future_date").is_none());
+    }
+
+    fn lines_of(out: &[Emitted]) -> Vec<&Value> {
+        out.iter()
+            .flat_map(|e| match e {
+                Emitted::Event { documents, .. } => documents.iter().collect(),
+                Emitted::Failed(v) => vec![v],
+            })
+            .collect()
     }
 
     #[test]
@@ -1132,13 +1125,7 @@ mod tests {
         assert_eq!(stats.documents, 600);
         // The window holds at most 4 days of 6 documents.
         assert!(stats.peak_open_documents <= 30, "{stats:?}");
-        let lines: Vec<&Value> = out
-            .iter()
-            .flat_map(|e| match e {
-                Emitted::Event { documents, .. } => documents.iter().collect(),
-                Emitted::Failed(v) => vec![v],
-            })
-            .collect();
+        let lines = lines_of(&out);
         assert_eq!(lines.len(), 600);
         let family = |id: &str| {
             lines.iter().find(|l| l["id"] == id).unwrap()["family"]
