@@ -411,6 +411,63 @@ pub fn generate_with(
     Ok(stats)
 }
 
+/// Longer articles from the same sources: every `k` consecutive gold families of one
+/// WMT file (in order of appearance) become one family, each of whose versions (the
+/// source, a reference, a system's translation) is the concatenation, paragraph by
+/// paragraph, of that version in each of the `k`; a version missing from one of them is
+/// left out, so a joined translation is always a translation of the joined source. The
+/// last chunk of a file may hold fewer than `k`. `k` ≤ 1 returns the sources unchanged.
+pub fn join_families(sources: &[WmtDoc], k: usize) -> Vec<WmtDoc> {
+    if k <= 1 {
+        return sources.to_vec();
+    }
+    // Families per file, in order of first appearance, with their versions by leaf name.
+    let mut files: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut versions: HashMap<&str, BTreeMap<&str, &WmtDoc>> = HashMap::new();
+    for d in sources {
+        let leaf = d.id.rsplit('/').next().unwrap_or("");
+        let entry = versions.entry(&d.family).or_default();
+        if entry.is_empty() {
+            match files.iter_mut().find(|(f, _)| *f == d.file_pair) {
+                Some((_, fams)) => fams.push(&d.family),
+                None => files.push((&d.file_pair, vec![&d.family])),
+            }
+        }
+        entry.entry(leaf).or_insert(d);
+    }
+    let mut joined = Vec::new();
+    for (_, fams) in files {
+        for chunk in fams.chunks(k) {
+            let first = &versions[chunk[0]];
+            let family = chunk.join("+");
+            for (leaf, head) in first {
+                let parts: Option<Vec<&WmtDoc>> = chunk
+                    .iter()
+                    .map(|f| versions[f].get(leaf).copied())
+                    .collect();
+                let Some(parts) = parts else { continue };
+                let text = parts
+                    .iter()
+                    .map(|d| d.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                joined.push(WmtDoc {
+                    id: format!("{family}/{leaf}"),
+                    text,
+                    family: family.clone(),
+                    doc_id: chunk
+                        .iter()
+                        .map(|f| f.rsplit('/').next().unwrap_or(f))
+                        .collect::<Vec<_>>()
+                        .join("+"),
+                    ..(*head).clone()
+                });
+            }
+        }
+    }
+    joined
+}
+
 /// True for text written without spaces between words (Chinese, Japanese, Thai…),
 /// judged per line: few spaces for its length.
 fn unspaced(line: &str) -> bool {
@@ -633,6 +690,7 @@ pub fn run_labelled(gold: &[GoldLabel], predicted: &HashMap<String, String>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn doc(family: &str, leaf: &str, lang: &str, text: &str) -> WmtDoc {
         WmtDoc {
@@ -684,6 +742,43 @@ mod tests {
         let mut buf = Vec::new();
         let stats = generate(&sources(), n, seed, &mut buf).unwrap();
         (buf, stats)
+    }
+
+    #[test]
+    fn joined_families_keep_versions_parallel() {
+        let mut src = sources();
+        // doc5 has no sysB: the chunk holding it loses that version.
+        src.retain(|d| d.id != "de-en/doc5/sysB");
+        let joined = join_families(&src, 4);
+        let families: BTreeSet<&str> = joined.iter().map(|d| d.family.as_str()).collect();
+        assert_eq!(
+            families.into_iter().collect::<Vec<_>>(),
+            [
+                "de-en/doc0+de-en/doc1+de-en/doc2+de-en/doc3",
+                "de-en/doc4+de-en/doc5"
+            ]
+        );
+        let get = |id: &str| joined.iter().find(|d| d.id == id).unwrap();
+        let src0 = get("de-en/doc0+de-en/doc1+de-en/doc2+de-en/doc3/src");
+        assert_eq!(src0.lang, "de");
+        assert_eq!(src0.kind, WmtKind::Src);
+        assert!(src0.text.contains("Nummer 0") && src0.text.contains("Nummer 3"));
+        let en0 = get("de-en/doc0+de-en/doc1+de-en/doc2+de-en/doc3/sysA");
+        assert!(
+            en0.text.starts_with("News number 0")
+                && en0
+                    .text
+                    .ends_with("News number 3 is important. It has two sentences.")
+        );
+        assert_eq!(en0.text.matches("\n\n").count(), 3);
+        assert!(
+            joined
+                .iter()
+                .any(|d| d.id == "de-en/doc0+de-en/doc1+de-en/doc2+de-en/doc3/sysB")
+        );
+        assert!(!joined.iter().any(|d| d.id == "de-en/doc4+de-en/doc5/sysB"));
+        assert_eq!(joined.len(), 3 + 2);
+        assert_eq!(join_families(&src, 1), src);
     }
 
     #[test]
