@@ -70,7 +70,8 @@ pub const TAIL_CHARS: usize = crate::features::embedding::LEAD_CHARS;
 /// (`compare`, the SemEval evaluation): more than a batch keeps per document.
 #[derive(Clone, Debug)]
 pub struct ArticleVectors {
-    /// The whole text as one passage (the encoder truncates it to its window).
+    /// The whole text as one passage: a text longer than the encoder's 512 tokens is cut
+    /// into consecutive windows, whose vectors are averaged by their token counts.
     pub text: Embedding,
     /// The last [`TAIL_CHARS`] characters, when the text is longer than that.
     pub tail: Option<Embedding>,
