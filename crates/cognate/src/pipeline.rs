@@ -559,7 +559,7 @@ impl Pipeline {
             .map(|(i, j, jd)| Edge {
                 a: *i,
                 b: *j,
-                strength: family_strength(jd),
+                strength: family_strength(jd, &self.config.thresholds),
             })
             .collect();
         let family_root = group(docs.len(), family_edges, rank, |x, y| {
@@ -734,12 +734,21 @@ impl Pipeline {
 /// Articles per side that average linkage between two events looks at.
 const EVENT_LINKAGE_SAMPLE: usize = 8;
 
-/// The strength of a family edge: duplicates before near duplicates before translations.
-pub fn family_strength(j: &Judgement) -> f32 {
+/// The strength of a family edge: duplicates, then copies shown by their wording, then
+/// likenesses of meaning (anchors, the encoder's lead margin) whatever the languages. A
+/// same-language pair the anchors or the encoder call a near duplicate is no surer than
+/// a translation: ranked above them, it used to take an article into a neighbour's
+/// family before its own translations could claim it (the guard then kept it out).
+pub fn family_strength(j: &Judgement, t: &Thresholds) -> f32 {
+    let s = &j.signals;
     match j.relation {
-        Relation::Duplicate => 3.0 + j.signals.lexical_jaccard,
-        Relation::NearDuplicate => 2.0 + j.signals.lexical_jaccard.max(j.signals.anchor_dice),
-        _ => 1.0 + j.signals.anchor_dice,
+        Relation::Duplicate => 3.0 + s.lexical_jaccard,
+        Relation::NearDuplicate if s.lexical_copy(t) => 2.0 + s.lexical_jaccard.max(s.anchor_dice),
+        _ => {
+            1.0 + s
+                .translation_dice()
+                .max(s.encoder_margin.unwrap_or(0.0) - 1.0)
+        }
     }
 }
 

@@ -134,6 +134,11 @@ pub struct Thresholds {
     /// With an encoder: lead cosine and margin above these make a translation…
     pub translation_encoder_cosine: f32,
     pub translation_encoder_margin: f32,
+    /// …and within one language, only with at least this MinHash Jaccard: leads of
+    /// different articles on one story in one language reach any cosine and margin
+    /// (0.98 for two reports of one shooting on WMT22), while rewordings of one
+    /// article (independent translations of one source) keep some of its phrases.
+    pub same_language_encoder_jaccard: f32,
     /// …unless both texts carry at least this many numbers and share almost none.
     pub numbers_veto_min: u32,
 }
@@ -149,8 +154,9 @@ impl Default for Thresholds {
             same_event_score: 2.1,
             related_score: 2.8,
             event_window_days: 7.0,
-            translation_encoder_cosine: 0.87,
-            translation_encoder_margin: 0.97,
+            translation_encoder_cosine: 0.83,
+            translation_encoder_margin: 1.0,
+            same_language_encoder_jaccard: 0.1,
             numbers_veto_min: 4,
         }
     }
@@ -177,6 +183,15 @@ impl Signals {
             && m >= t.translation_encoder_margin
             && !numbers_disagree
             && self.length_ratio >= 0.25
+            && (!self.same_language || self.lexical_jaccard >= t.same_language_encoder_jaccard)
+    }
+
+    /// The wording shows a copy: duplicate or near-duplicate text, or a truncation.
+    pub fn lexical_copy(&self, t: &Thresholds) -> bool {
+        self.exact_duplicate
+            || self.lexical_jaccard >= t.near_duplicate_jaccard
+            || (self.lexical_containment >= t.near_duplicate_containment
+                && self.anchor_containment >= 0.5)
     }
 
     /// Adds the signals of the two articles' closer encoder views and returns their
@@ -355,9 +370,7 @@ pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
     let in_window = s.time_gap_days.is_none_or(|d| d <= t.event_window_days);
     let relation = if s.exact_duplicate || s.lexical_jaccard >= t.duplicate_jaccard {
         Relation::Duplicate
-    } else if s.lexical_jaccard >= t.near_duplicate_jaccard
-        || (s.lexical_containment >= t.near_duplicate_containment && s.anchor_containment >= 0.5)
-    {
+    } else if s.lexical_copy(t) {
         Relation::NearDuplicate
     } else if (s.translation_dice() >= t.translation_anchor_dice
         && s.shared_numbers + s.shared_names >= t.translation_min_shared
