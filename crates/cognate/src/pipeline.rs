@@ -562,10 +562,28 @@ impl Pipeline {
                 strength: family_strength(jd, &self.config.thresholds),
             })
             .collect();
+        // Two groups merge when their representatives are judged copies, or else most
+        // pairs of their first members are: a representative may be a poor wording of
+        // the article (a weak machine translation among good ones) that its own group
+        // vouches for. Either way an article that resembles only one member of a group
+        // stays out, which stops chaining.
         let family_root = group(docs.len(), family_edges, rank, |x, y| {
-            judge_pair(x.representative, y.representative)
+            if judge_pair(x.representative, y.representative)
                 .relation
                 .is_family()
+            {
+                return true;
+            }
+            let (sa, sb) = (
+                linkage_sample(x, FAMILY_LINKAGE_SAMPLE, rank),
+                linkage_sample(y, FAMILY_LINKAGE_SAMPLE, rank),
+            );
+            let family_pairs = sa
+                .iter()
+                .flat_map(|&i| sb.iter().map(move |&j| (i, j)))
+                .filter(|&(i, j)| judge_pair(i, j).relation.is_family())
+                .count();
+            2 * family_pairs > sa.len() * sb.len()
         });
 
         // Families in order of their first member; each with its representative.
@@ -733,6 +751,21 @@ impl Pipeline {
 
 /// Articles per side that average linkage between two events looks at.
 const EVENT_LINKAGE_SAMPLE: usize = 8;
+/// Articles per side whose pairs the family guard counts when the representatives
+/// are not judged copies.
+const FAMILY_LINKAGE_SAMPLE: usize = 8;
+
+/// The first `n` members of a group by rank (earliest, then most complete).
+fn linkage_sample<K: Ord>(
+    g: &crate::cluster::Group,
+    n: usize,
+    rank: impl Fn(u32) -> K,
+) -> Vec<u32> {
+    let mut members = g.members.clone();
+    members.sort_by_key(|&i| rank(i));
+    members.truncate(n);
+    members
+}
 
 /// The strength of a family edge: duplicates, then copies shown by their wording, then
 /// likenesses of meaning (anchors, the encoder's lead margin) whatever the languages. A

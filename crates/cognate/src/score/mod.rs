@@ -139,6 +139,9 @@ pub struct Thresholds {
     /// (0.98 for two reports of one shooting on WMT22), while rewordings of one
     /// article (independent translations of one source) keep some of its phrases.
     pub same_language_encoder_jaccard: f32,
+    /// The margin the encoder's rule asks within one language: the other rewordings of
+    /// an article fill each other's neighbourhood, so a true pair's margin sits near 1.
+    pub same_language_encoder_margin: f32,
     /// …unless both texts carry at least this many numbers and share almost none.
     pub numbers_veto_min: u32,
 }
@@ -157,6 +160,7 @@ impl Default for Thresholds {
             translation_encoder_cosine: 0.83,
             translation_encoder_margin: 1.0,
             same_language_encoder_jaccard: 0.1,
+            same_language_encoder_margin: 0.97,
             numbers_veto_min: 4,
         }
     }
@@ -179,11 +183,19 @@ impl Signals {
         };
         let numbers_disagree =
             self.numbers_a.min(self.numbers_b) >= t.numbers_veto_min && self.number_dice < 0.1;
+        let (margin, jaccard) = if self.same_language {
+            (
+                t.same_language_encoder_margin,
+                t.same_language_encoder_jaccard,
+            )
+        } else {
+            (t.translation_encoder_margin, 0.0)
+        };
         c >= t.translation_encoder_cosine
-            && m >= t.translation_encoder_margin
+            && m >= margin
+            && self.lexical_jaccard >= jaccard
             && !numbers_disagree
             && self.length_ratio >= 0.25
-            && (!self.same_language || self.lexical_jaccard >= t.same_language_encoder_jaccard)
     }
 
     /// The wording shows a copy: duplicate or near-duplicate text, or a truncation.
