@@ -144,6 +144,10 @@ pub struct Thresholds {
     pub same_language_encoder_margin: f32,
     /// …unless both texts carry at least this many numbers and share almost none.
     pub numbers_veto_min: u32,
+    /// With an encoder, anchors alone make no translation or near duplicate when the
+    /// leads' margin is below this: two reports of one story share its names and
+    /// figures, but their leads are then less alike than each is to its neighbours.
+    pub anchor_veto_encoder_margin: f32,
 }
 
 impl Default for Thresholds {
@@ -162,6 +166,7 @@ impl Default for Thresholds {
             same_language_encoder_jaccard: 0.1,
             same_language_encoder_margin: 0.97,
             numbers_veto_min: 4,
+            anchor_veto_encoder_margin: 0.93,
         }
     }
 }
@@ -386,7 +391,9 @@ pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
         Relation::NearDuplicate
     } else if (s.translation_dice() >= t.translation_anchor_dice
         && s.shared_numbers + s.shared_names >= t.translation_min_shared
-        && s.length_ratio >= 0.25)
+        && s.length_ratio >= 0.25
+        && s.encoder_margin
+            .is_none_or(|m| m >= t.anchor_veto_encoder_margin))
         || s.encoder_says_translation(t)
     {
         if s.same_language {
