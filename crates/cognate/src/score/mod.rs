@@ -443,6 +443,50 @@ mod tests {
     }
 
     #[test]
+    fn the_encoder_rule_within_a_language_and_the_anchor_veto() {
+        let t = Thresholds::default();
+        // Across languages the margin decides, at a cosine a same-language pair would not trust.
+        let across = Signals {
+            encoder_cosine: Some(0.85),
+            encoder_margin: Some(1.02),
+            length_ratio: 0.9,
+            names_comparable: true,
+            ..Signals::default()
+        };
+        assert_eq!(judge(&across, &t).relation, Relation::Translation);
+        // Two reports of one story in one language: alike leads, no shared wording.
+        let reports = Signals {
+            same_language: true,
+            encoder_cosine: Some(0.98),
+            lexical_jaccard: 0.05,
+            ..across.clone()
+        };
+        assert!(!judge(&reports, &t).relation.is_family());
+        // Two wordings of one article: some phrases shared, the margin near 1.
+        let rewording = Signals {
+            lexical_jaccard: 0.15,
+            encoder_margin: Some(0.98),
+            ..reports
+        };
+        assert_eq!(judge(&rewording, &t).relation, Relation::NearDuplicate);
+        // Shared names make a translation without an encoder, not against a low margin.
+        let anchors = Signals {
+            anchor_dice: 0.5,
+            shared_names: 6,
+            names_comparable: true,
+            length_ratio: 0.9,
+            ..Signals::default()
+        };
+        assert_eq!(judge(&anchors, &t).relation, Relation::Translation);
+        let vetoed = Signals {
+            encoder_cosine: Some(0.8),
+            encoder_margin: Some(0.88),
+            ..anchors
+        };
+        assert!(!judge(&vetoed, &t).relation.is_family());
+    }
+
+    #[test]
     fn relations_from_signals() {
         let h = MinHasher::default();
         let w = AnchorWeights::without_corpus();
