@@ -1,8 +1,9 @@
 //! Calibrates the translation thresholds on WMT test sets: embeds every document
-//! once, then clusters with each combination of thresholds and prints the family
-//! scores, best B-cubed F1 last.
+//! once (from the vector cache when one is given), then clusters with each
+//! combination of the encoder rule's cosine and cross-language margin, every other
+//! threshold at its default, and prints the family scores, best B-cubed F1 last.
 //!
-//! cargo run --release -p cognate --example calibrate_wmt -- ../shared/data/wmt22 [--no-model]
+//! cargo run --release -p cognate --example calibrate_wmt -- ../shared/data/wmt22 [--cache DIR] [--no-model]
 
 use std::sync::Arc;
 
@@ -15,12 +16,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = args
         .first()
-        .ok_or("usage: calibrate_wmt WMT_DIR [--no-model]")?;
+        .ok_or("usage: calibrate_wmt WMT_DIR [--cache DIR] [--no-model]")?;
     let no_model = args.iter().any(|a| a == "--no-model");
+    let cache = args
+        .iter()
+        .position(|a| a == "--cache")
+        .and_then(|i| args.get(i + 1));
     let docs = load_wmt_dir(dir, &WmtOptions::default())?;
     let mut pipeline = Pipeline::new(Config::default());
     if !no_model {
-        pipeline = pipeline.with_encoder(Arc::new(cognate_encoder::E5Model::load_default()?));
+        let model = cognate_encoder::E5Model::load_default()?;
+        if let Some(cache) = cache {
+            use cognate_encoder::Encoder;
+            let identity = cognate::features::vector_cache::model_identity(
+                &format!("{}:{:?}", model.name(), model.isa()),
+                model.path(),
+            )?;
+            pipeline = pipeline.with_vector_cache(
+                cognate::features::vector_cache::VectorCache::open(cache.as_ref(), &identity)?,
+            );
+        }
+        pipeline = pipeline.with_encoder(Arc::new(model));
     }
     let started = std::time::Instant::now();
     let entries =
@@ -33,8 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut results = Vec::new();
     for dice in [0.45f32] {
-        for cosine in [0.83f32, 0.85, 0.87, 0.89, 2.0] {
-            for margin in [0.93f32, 0.95, 0.97, 0.99] {
+        for cosine in [0.80f32, 0.83, 0.85, 0.87, 2.0] {
+            for margin in [0.97f32, 0.99, 1.0, 1.01, 1.02] {
                 if cosine > 1.0 && margin > 1.0 {
                     continue;
                 }

@@ -559,13 +559,31 @@ impl Pipeline {
             .map(|(i, j, jd)| Edge {
                 a: *i,
                 b: *j,
-                strength: family_strength(jd),
+                strength: family_strength(jd, &self.config.thresholds),
             })
             .collect();
+        // Two groups merge when their representatives are judged copies, or else most
+        // pairs of their first members are: a representative may be a poor wording of
+        // the article (a weak machine translation among good ones) that its own group
+        // vouches for. Either way an article that resembles only one member of a group
+        // stays out, which stops chaining.
         let family_root = group(docs.len(), family_edges, rank, |x, y| {
-            judge_pair(x.representative, y.representative)
+            if judge_pair(x.representative, y.representative)
                 .relation
                 .is_family()
+            {
+                return true;
+            }
+            let (sa, sb) = (
+                linkage_sample(x, FAMILY_LINKAGE_SAMPLE, rank),
+                linkage_sample(y, FAMILY_LINKAGE_SAMPLE, rank),
+            );
+            let family_pairs = sa
+                .iter()
+                .flat_map(|&i| sb.iter().map(move |&j| (i, j)))
+                .filter(|&(i, j)| judge_pair(i, j).relation.is_family())
+                .count();
+            2 * family_pairs > sa.len() * sb.len()
         });
 
         // Families in order of their first member; each with its representative.
@@ -733,13 +751,37 @@ impl Pipeline {
 
 /// Articles per side that average linkage between two events looks at.
 const EVENT_LINKAGE_SAMPLE: usize = 8;
+/// Articles per side whose pairs the family guard counts when the representatives
+/// are not judged copies.
+const FAMILY_LINKAGE_SAMPLE: usize = 8;
 
-/// The strength of a family edge: duplicates before near duplicates before translations.
-pub fn family_strength(j: &Judgement) -> f32 {
+/// The first `n` members of a group by rank (earliest, then most complete).
+fn linkage_sample<K: Ord>(
+    g: &crate::cluster::Group,
+    n: usize,
+    rank: impl Fn(u32) -> K,
+) -> Vec<u32> {
+    let mut members = g.members.clone();
+    members.sort_by_key(|&i| rank(i));
+    members.truncate(n);
+    members
+}
+
+/// The strength of a family edge: duplicates, then copies shown by their wording, then
+/// likenesses of meaning (anchors, the encoder's lead margin) whatever the languages. A
+/// same-language pair the anchors or the encoder call a near duplicate is no surer than
+/// a translation: ranked above them, it used to take an article into a neighbour's
+/// family before its own translations could claim it (the guard then kept it out).
+pub fn family_strength(j: &Judgement, t: &Thresholds) -> f32 {
+    let s = &j.signals;
     match j.relation {
-        Relation::Duplicate => 3.0 + j.signals.lexical_jaccard,
-        Relation::NearDuplicate => 2.0 + j.signals.lexical_jaccard.max(j.signals.anchor_dice),
-        _ => 1.0 + j.signals.anchor_dice,
+        Relation::Duplicate => 3.0 + s.lexical_jaccard,
+        Relation::NearDuplicate if s.lexical_copy(t) => 2.0 + s.lexical_jaccard.max(s.anchor_dice),
+        _ => {
+            1.0 + s
+                .translation_dice()
+                .max(s.encoder_margin.unwrap_or(0.0) - 1.0)
+        }
     }
 }
 

@@ -311,7 +311,7 @@ impl<'p> StreamClusterer<'p> {
         let mut family_edges: Vec<(f32, u64)> = judged
             .iter()
             .filter(|(_, jd)| jd.relation.is_family())
-            .map(|(c, jd)| (family_strength(jd), *c))
+            .map(|(c, jd)| (family_strength(jd, &self.pipeline.config().thresholds), *c))
             .collect();
         family_edges.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         for (_, c) in family_edges {

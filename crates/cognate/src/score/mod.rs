@@ -134,8 +134,20 @@ pub struct Thresholds {
     /// With an encoder: lead cosine and margin above these make a translation…
     pub translation_encoder_cosine: f32,
     pub translation_encoder_margin: f32,
+    /// …and within one language, only with at least this MinHash Jaccard: leads of
+    /// different articles on one story in one language reach any cosine and margin
+    /// (0.98 for two reports of one shooting on WMT22), while rewordings of one
+    /// article (independent translations of one source) keep some of its phrases.
+    pub same_language_encoder_jaccard: f32,
+    /// The margin the encoder's rule asks within one language: the other rewordings of
+    /// an article fill each other's neighbourhood, so a true pair's margin sits near 1.
+    pub same_language_encoder_margin: f32,
     /// …unless both texts carry at least this many numbers and share almost none.
     pub numbers_veto_min: u32,
+    /// With an encoder, anchors alone make no translation or near duplicate when the
+    /// leads' margin is below this: two reports of one story share its names and
+    /// figures, but their leads are then less alike than each is to its neighbours.
+    pub anchor_veto_encoder_margin: f32,
 }
 
 impl Default for Thresholds {
@@ -149,9 +161,12 @@ impl Default for Thresholds {
             same_event_score: 2.1,
             related_score: 2.8,
             event_window_days: 7.0,
-            translation_encoder_cosine: 0.87,
-            translation_encoder_margin: 0.97,
+            translation_encoder_cosine: 0.83,
+            translation_encoder_margin: 1.0,
+            same_language_encoder_jaccard: 0.1,
+            same_language_encoder_margin: 0.97,
             numbers_veto_min: 4,
+            anchor_veto_encoder_margin: 0.93,
         }
     }
 }
@@ -173,10 +188,27 @@ impl Signals {
         };
         let numbers_disagree =
             self.numbers_a.min(self.numbers_b) >= t.numbers_veto_min && self.number_dice < 0.1;
+        let (margin, jaccard) = if self.same_language {
+            (
+                t.same_language_encoder_margin,
+                t.same_language_encoder_jaccard,
+            )
+        } else {
+            (t.translation_encoder_margin, 0.0)
+        };
         c >= t.translation_encoder_cosine
-            && m >= t.translation_encoder_margin
+            && m >= margin
+            && self.lexical_jaccard >= jaccard
             && !numbers_disagree
             && self.length_ratio >= 0.25
+    }
+
+    /// The wording shows a copy: duplicate or near-duplicate text, or a truncation.
+    pub fn lexical_copy(&self, t: &Thresholds) -> bool {
+        self.exact_duplicate
+            || self.lexical_jaccard >= t.near_duplicate_jaccard
+            || (self.lexical_containment >= t.near_duplicate_containment
+                && self.anchor_containment >= 0.5)
     }
 
     /// Adds the signals of the two articles' closer encoder views and returns their
@@ -355,13 +387,13 @@ pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
     let in_window = s.time_gap_days.is_none_or(|d| d <= t.event_window_days);
     let relation = if s.exact_duplicate || s.lexical_jaccard >= t.duplicate_jaccard {
         Relation::Duplicate
-    } else if s.lexical_jaccard >= t.near_duplicate_jaccard
-        || (s.lexical_containment >= t.near_duplicate_containment && s.anchor_containment >= 0.5)
-    {
+    } else if s.lexical_copy(t) {
         Relation::NearDuplicate
     } else if (s.translation_dice() >= t.translation_anchor_dice
         && s.shared_numbers + s.shared_names >= t.translation_min_shared
-        && s.length_ratio >= 0.25)
+        && s.length_ratio >= 0.25
+        && s.encoder_margin
+            .is_none_or(|m| m >= t.anchor_veto_encoder_margin))
         || s.encoder_says_translation(t)
     {
         if s.same_language {
@@ -408,6 +440,50 @@ mod tests {
             neighbourhood_same: None,
             neighbourhood_other: None,
         }
+    }
+
+    #[test]
+    fn the_encoder_rule_within_a_language_and_the_anchor_veto() {
+        let t = Thresholds::default();
+        // Across languages the margin decides, at a cosine a same-language pair would not trust.
+        let across = Signals {
+            encoder_cosine: Some(0.85),
+            encoder_margin: Some(1.02),
+            length_ratio: 0.9,
+            names_comparable: true,
+            ..Signals::default()
+        };
+        assert_eq!(judge(&across, &t).relation, Relation::Translation);
+        // Two reports of one story in one language: alike leads, no shared wording.
+        let reports = Signals {
+            same_language: true,
+            encoder_cosine: Some(0.98),
+            lexical_jaccard: 0.05,
+            ..across.clone()
+        };
+        assert!(!judge(&reports, &t).relation.is_family());
+        // Two wordings of one article: some phrases shared, the margin near 1.
+        let rewording = Signals {
+            lexical_jaccard: 0.15,
+            encoder_margin: Some(0.98),
+            ..reports
+        };
+        assert_eq!(judge(&rewording, &t).relation, Relation::NearDuplicate);
+        // Shared names make a translation without an encoder, not against a low margin.
+        let anchors = Signals {
+            anchor_dice: 0.5,
+            shared_names: 6,
+            names_comparable: true,
+            length_ratio: 0.9,
+            ..Signals::default()
+        };
+        assert_eq!(judge(&anchors, &t).relation, Relation::Translation);
+        let vetoed = Signals {
+            encoder_cosine: Some(0.8),
+            encoder_margin: Some(0.88),
+            ..anchors
+        };
+        assert!(!judge(&vetoed, &t).relation.is_family());
     }
 
     #[test]
