@@ -34,6 +34,7 @@
 //! `title`, `truncated`, `extraction` (HTML outside the main content, summarised).
 
 mod entities;
+mod dense;
 pub mod html;
 mod recurring;
 pub mod rules;
