@@ -20,7 +20,16 @@ const MAX_STACK: usize = 512;
 const SELF_CLOSING_SIBLINGS: &[&str] = &["p", "li", "dt", "dd", "tr", "td", "th", "option"];
 /// Elements that are never the article.
 const BOILER_TAGS: &[&str] = &[
-    "nav", "aside", "footer", "form", "button", "select", "menu", "dialog", "label", "figcaption",
+    "nav",
+    "aside",
+    "footer",
+    "form",
+    "button",
+    "select",
+    "menu",
+    "dialog",
+    "label",
+    "figcaption",
 ];
 
 /// Class and id parts of elements that hold boilerplate (readability's list, plus
@@ -77,16 +86,54 @@ const UNLIKELY: &[&str] = &[
     "byline",
 ];
 /// Class and id parts that save an element from [`UNLIKELY`].
-const MAYBE: &[&str] = &["and", "article", "body", "column", "content", "main", "shadow"];
+const MAYBE: &[&str] = &[
+    "and", "article", "body", "column", "content", "main", "shadow",
+];
 const POSITIVE: &[&str] = &[
-    "article", "body", "content", "entry", "hentry", "h-entry", "main", "page", "pagination",
-    "post", "text", "blog", "story",
+    "article",
+    "body",
+    "content",
+    "entry",
+    "hentry",
+    "h-entry",
+    "main",
+    "page",
+    "pagination",
+    "post",
+    "text",
+    "blog",
+    "story",
 ];
 const NEGATIVE: &[&str] = &[
-    "-ad-", "hidden", "banner", "combx", "comment", "com-", "contact", "foot", "footer",
-    "footnote", "gdpr", "masthead", "media", "meta", "outbrain", "promo", "related", "scroll",
-    "share", "shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "tool",
-    "widget", "byline", "author",
+    "-ad-",
+    "hidden",
+    "banner",
+    "combx",
+    "comment",
+    "com-",
+    "contact",
+    "foot",
+    "footer",
+    "footnote",
+    "gdpr",
+    "masthead",
+    "media",
+    "meta",
+    "outbrain",
+    "promo",
+    "related",
+    "scroll",
+    "share",
+    "shoutbox",
+    "sidebar",
+    "skyscraper",
+    "sponsor",
+    "shopping",
+    "tags",
+    "tool",
+    "widget",
+    "byline",
+    "author",
 ];
 
 /// Class and id parts that name the article body on many sites.
@@ -168,6 +215,12 @@ fn weight_of(ci: &str) -> f32 {
 fn text_len(s: &str) -> usize {
     s.split_whitespace().map(|w| w.chars().count() + 1).sum()
 }
+
+/// Text between the headline and the chosen element taken as the article's lead, at most
+/// (more is a page header, not a lead); blocks shorter than [`MIN_LEAD_BLOCK`] in it are
+/// datelines, credits and buttons. Both chosen on the trafilatura evaluation set.
+const MAX_LEAD_CHARS: usize = 3000;
+const MIN_LEAD_BLOCK: usize = 30;
 
 /// Below this many characters the class and id rules may have cut the article itself
 /// (a page wrapper named `has-sidebar`, `social-…`): the page is read again without them,
@@ -379,7 +432,8 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
             n = nodes[n].parent;
         }
         if len >= 25 && b.link_chars * 2 < len {
-            let score = 1.0 + text.matches([',', '،', '，', '、']).count() as f32
+            let score = 1.0
+                + text.matches([',', '،', '，', '、']).count() as f32
                 + (len / 100).min(3) as f32;
             // Mozilla readability's spread: the paragraph's parent gets the whole
             // score, the next ancestors a half, a sixth, a ninth, a twelfth.
@@ -478,23 +532,9 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
     if let Some(h) = hinted {
         best = h;
     }
-    let exp = std::env::var("COGNATE_EXP").unwrap_or_default();
-    if exp.contains("lca") {
-        if let Some(h) = h1_node {
-            let up = ancestors(best);
-            if !up.contains(&h) && h != best {
-                let mut hu = vec![h];
-                hu.extend(ancestors(h));
-                if let Some(&lca) = hu.iter().find(|a| **a == best || up.contains(a)) {
-                    if lca != 0 && nodes[lca].chars <= nodes[best].chars * 13 / 10 + 1000 {
-                        best = lca;
-                    }
-                }
-            }
-        }
-    }
     let best_score = final_score(&nodes[best]);
-    // Siblings of the best element that score nearly as well are part of it.
+    // Siblings of the best element that score nearly as well, or hold prose and few
+    // links, are part of it (articles split over sibling blocks).
     let best_parent = nodes[best].parent;
     let threshold = (best_score * 0.2).max(10.0);
     let chosen: Vec<bool> = nodes
@@ -506,10 +546,7 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
                     && i != 0
                     && n.parent == best_parent
                     && (final_score(n) >= threshold
-                        || (exp.contains("sib")
-                            && n.sentences > 0
-                            && n.link_chars * 4 < n.chars
-                            && n.weight >= 0.0)))
+                        || (n.sentences > 0 && n.link_chars * 4 < n.chars && n.weight >= 0.0)))
         })
         .collect();
     let inside = |mut n: usize| -> bool {
@@ -524,33 +561,22 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
         }
         false
     };
-    if std::env::var("COGNATE_DEBUG").is_ok() {
-        let mut n = best;
-        let mut path = Vec::new();
-        while n != 0 {
-            path.push((n, nodes[n].score, nodes[n].chars, nodes[n].link_chars));
-            n = nodes[n].parent;
-        }
-        eprintln!("best {best} score {best_score} path {path:?}");
-    }
     let keep: Vec<bool> = blocks.iter().map(|b| inside(b.node)).collect();
     let mut lead = vec![false; blocks.len()];
-    if exp.contains("lead") {
-        // The headline and the lead between it and the chosen element: many pages put
-        // them in a header outside the article's text container.
-        let first_in = keep.iter().position(|k| *k);
-        let h1_block = h1_node.and_then(|h| {
-            blocks.iter().position(|b| b.node == h || ancestors(b.node).contains(&h))
-        });
-        if let (Some(f), Some(h)) = (first_in, h1_block) {
-            if h < f {
-                let between: usize = texts[h..f].iter().map(|(_, l)| *l).sum();
-                if between <= 1500 {
-                    for (i, l) in lead.iter_mut().enumerate().take(f).skip(h) {
-                        *l = blocks[i].link_chars * 2 <= texts[i].1;
-                    }
-                }
-            }
+    // The headline and the lead between it and the chosen element: many pages put
+    // them in a header outside the article's text container.
+    let first_in = keep.iter().position(|k| *k);
+    let h1_block = h1_node.and_then(|h| {
+        blocks
+            .iter()
+            .position(|b| b.node == h || ancestors(b.node).contains(&h))
+    });
+    if let (Some(f), Some(h)) = (first_in, h1_block)
+        && h < f
+        && texts[h..f].iter().map(|(_, l)| *l).sum::<usize>() <= MAX_LEAD_CHARS
+    {
+        for (i, l) in lead.iter_mut().enumerate().take(f).skip(h) {
+            *l = blocks[i].link_chars * 2 <= texts[i].1 && (i == h || texts[i].1 >= MIN_LEAD_BLOCK);
         }
     }
     let mut text = String::new();
@@ -567,9 +593,10 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
         }
         text.push_str(t);
     }
-    let title = og_title.or(h1).or(title).map(|t| {
-        t.split_whitespace().collect::<Vec<_>>().join(" ")
-    });
+    let title = og_title
+        .or(h1)
+        .or(title)
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
     (!text.is_empty()).then_some(Extracted {
         title: title.filter(|t| !t.is_empty()),
         text,

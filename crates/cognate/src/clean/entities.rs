@@ -629,7 +629,10 @@ mod tests {
         assert_eq!(texts, ["Ukraine.The", "pipelineThe", "dụngtín"]);
         assert!(removed.iter().all(|r| r.reason == "glued_words"));
         let mut none = Vec::new();
-        assert_eq!(unglue("the iPhone and YouTube", &mut none), "the iPhone and YouTube");
+        assert_eq!(
+            unglue("the iPhone and YouTube", &mut none),
+            "the iPhone and YouTube"
+        );
         assert!(none.is_empty());
     }
 

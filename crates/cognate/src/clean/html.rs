@@ -28,7 +28,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use super::entities::decode_entities;
 use super::recurring::RecurringLines;
 use super::text::{TextContext, clean_text};
-use super::{CleanOptions, Cleaned, Removed};
+use super::{CleanOptions, Cleaned, Extractor, Removed};
 use crate::document::Published;
 
 /// Pages longer than this are cut (at a character boundary) before anything else.
@@ -449,10 +449,16 @@ pub struct Extracted {
 }
 
 /// Runs the main-content extractor, catching a panic. `None` when it failed or found
-/// no text.
-pub fn extract_main(html: &str) -> Option<Extracted> {
-    let result = catch_unwind(AssertUnwindSafe(|| run_extractor(html))).ok()??;
-    (!result.text.trim().is_empty()).then_some(result)
+/// no text. [`Extractor::Dense`] falls back on the crate when it finds nothing.
+pub fn extract_main(html: &str, extractor: Extractor) -> Option<Extracted> {
+    let guarded = |f: fn(&str) -> Option<Extracted>| {
+        let result = catch_unwind(AssertUnwindSafe(|| f(html))).ok()??;
+        (!result.text.trim().is_empty()).then_some(result)
+    };
+    match extractor {
+        Extractor::Dense => guarded(super::dense::extract).or_else(|| guarded(run_extractor)),
+        Extractor::Trafilatura => guarded(run_extractor),
+    }
 }
 
 /// The extractor: the `trafilatura` crate (a Rust port of trafilatura's pipeline),
@@ -516,7 +522,10 @@ pub fn clean_html(
         (t, b, false)
     } else {
         let deep = nesting_depth(page) > MAX_DEPTH;
-        match (!deep).then(|| extract_main(page)).flatten() {
+        match (!deep)
+            .then(|| extract_main(page, options.extractor))
+            .flatten()
+        {
             Some(e) => {
                 if published.is_none() {
                     published = e

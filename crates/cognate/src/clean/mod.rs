@@ -33,8 +33,8 @@
 //! `navigation`, `html_residue`, `duplicate`, `other_language`, `bio`, `recurring`,
 //! `title`, `truncated`, `extraction` (HTML outside the main content, summarised).
 
+pub mod dense;
 mod entities;
-mod dense;
 pub mod html;
 mod recurring;
 pub mod rules;
@@ -54,6 +54,19 @@ pub struct CleanOptions {
     /// Keep the text as it came (only whitespace and Unicode normalised): no boilerplate removal.
     /// For HTML, all visible text of the page is kept.
     pub keep_raw: bool,
+    /// Which main-content extractor reads HTML pages.
+    pub extractor: Extractor,
+}
+
+/// Main-content extractors for HTML pages (see [`html`] for the measurements).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Extractor {
+    /// cognate's own linear extractor ([`dense`]), the `trafilatura` crate when it
+    /// finds nothing.
+    #[default]
+    Dense,
+    /// The `trafilatura` crate alone.
+    Trafilatura,
 }
 
 /// A piece of the input that cleaning dropped, and why, so a user can contest it.

@@ -352,7 +352,10 @@ mod tests {
     fn normalises_digits_and_punctuation() {
         assert_eq!(normalize_line_key("Comments (12) »"), "comments 0");
         assert_eq!(normalize_line_key("comments 3"), "comments 0");
-        assert_eq!(normalize_line_key("« 2024 »  A1b2 ÉTÉ٣٤ x"), "0 a0b0 été0 x");
+        assert_eq!(
+            normalize_line_key("« 2024 »  A1b2 ÉTÉ٣٤ x"),
+            "0 a0b0 été0 x"
+        );
         assert_eq!(normalize_line_key(" ... 12,5% -- "), "0");
     }
 }
