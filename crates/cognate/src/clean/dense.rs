@@ -601,5 +601,6 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
         title: title.filter(|t| !t.is_empty()),
         text,
         date: None,
+        looked_for_date: false,
     })
 }

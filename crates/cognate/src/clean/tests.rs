@@ -106,6 +106,7 @@ fn russian_comment_form_on_english_page_entities_and_breadcrumb() {
         removals(&c),
         [
             ("html_residue", "< p>"),
+            ("glued_words", "миреWhat"),
             (
                 "duplicate",
                 "GENERICO.ruВ мире What did NATO and the Russian Federation agree on: Stoltenberg summed up the results"
