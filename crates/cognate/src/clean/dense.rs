@@ -1,13 +1,16 @@
 //! A linear main-content extractor: one pass of the tag scanner builds a light tree of
 //! elements and the text blocks in them, no DOM. Subtrees that are boilerplate by their
-//! tag (`nav`, `aside`, `footer`…) or by their class and id (readability's "unlikely
-//! candidates": comments, sidebars, menus, share bars…) are left out; each paragraph
-//! scores its parent and grandparent by its length and commas (readability's rule), the
-//! best-scoring element (weighed by its class and id, discounted by its link density)
-//! is the main content, with the siblings that score nearly as well.
+//! tag (`nav`, `aside`, `footer`, `figcaption`…), by being hidden, or by their class and
+//! id (readability's "unlikely candidates" plus share bars, newsletters, captions,
+//! bylines…) are left out, unless that leaves under [`RETRY_CHARS`] characters. Each
+//! paragraph scores its ancestors by its length and commas (Mozilla readability's
+//! spread); the best element (weighed by its class and id, discounted by its link
+//! density, moved up to a shared ancestor as readability does) is the main content, or
+//! the element the page marks as the article body when it holds enough text; siblings
+//! with prose and few links join it, and the headline and lead before it are kept.
 //!
-//! Time and memory are linear in the page: one scan, one node per element, each
-//! block's length added to at most [`MAX_ANCESTORS`] ancestors.
+//! Time and memory are linear in the page: one scan, one node per element, each block
+//! walking a bounded number of ancestors ([`MAX_ANCESTORS`], [`MAX_STACK`]).
 
 use super::entities::decode_entities;
 use super::html::{BLOCK, Extracted, RAW, TagScanner, VOID, attr};
