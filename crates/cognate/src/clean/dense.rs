@@ -607,3 +607,61 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
         looked_for_date: false,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PARA: &str = "NATO Secretary General Jens Stoltenberg said there were significant \
+        differences with Russia, after four hours of talks in Brussels on Wednesday, officials said.";
+
+    #[test]
+    fn keeps_the_article_and_drops_navigation_comments_and_hidden_text() {
+        let body: String = (0..6).map(|i| format!("<p>{i}: {PARA}</p>")).collect();
+        let page = format!(
+            "<html><head><title>Talks | News</title></head><body>\
+             <nav><a href=/>Home</a> <a href=/w>World</a></nav>\
+             <h1>Talks end without agreement</h1><p class=lead>The lead paragraph of the story.</p>\
+             <div class=\"article-content\">{body}</div>\
+             <div id=comments><p>{PARA} (a reader)</p></div>\
+             <div style=\"display: none\">Hidden teaser text that nobody sees on the page.</div>\
+             <footer>© 2022 News. All rights reserved.</footer></body></html>"
+        );
+        let e = extract(&page).expect("an article");
+        assert!(
+            e.text
+                .starts_with("Talks end without agreement\nThe lead paragraph")
+        );
+        assert_eq!(e.text.matches("Stoltenberg").count(), 6);
+        for gone in ["Home", "a reader", "Hidden teaser", "All rights reserved"] {
+            assert!(!e.text.contains(gone), "{gone} in {:?}", e.text);
+        }
+        assert_eq!(e.title.as_deref(), Some("Talks end without agreement"));
+    }
+
+    #[test]
+    fn a_stray_quote_in_a_tag_does_not_swallow_the_page() {
+        let page = format!(
+            "<html><head><script src=\"a.js\" \" type=\"text/javascript\"></script></head>\
+             <body><article><p>{PARA}</p><p>{PARA}</p></article></body></html>"
+        );
+        let e = extract(&page).expect("an article");
+        assert_eq!(e.text.matches("Stoltenberg").count(), 2);
+    }
+
+    #[test]
+    fn a_page_named_like_boilerplate_is_read_again_without_class_rules() {
+        let body: String = (0..4).map(|_| format!("<p>{PARA}</p>")).collect();
+        let page = format!("<body><div class=\"wrapper has-sidebar\">{body}</div></body>");
+        let e = extract(&page).expect("an article");
+        assert_eq!(e.text.matches("Stoltenberg").count(), 4);
+    }
+
+    #[test]
+    fn deep_nesting_and_no_text_do_not_fail() {
+        assert!(extract(&"<div>".repeat(20_000)).is_none());
+        assert!(extract("").is_none());
+        let deep = format!("{}<p>{PARA}</p>", "<div><span>".repeat(3_000));
+        assert!(extract(&deep).is_some_and(|e| e.text.contains("Stoltenberg")));
+    }
+}
