@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let mut doc = Document::text("fuzz", "");
     doc.content = Content::Html(html.into_owned());
     for keep_raw in [false, true] {
-        let c = clean_document(&doc, &CleanOptions { keep_raw });
+        let c = clean_document(&doc, &CleanOptions { keep_raw, ..CleanOptions::default() });
         check(&c.text);
     }
 });

@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let mut doc = Document::text("fuzz", text);
     doc.title = title.map(str::to_string);
     for keep_raw in [false, true] {
-        let c = clean_document(&doc, &CleanOptions { keep_raw });
+        let c = clean_document(&doc, &CleanOptions { keep_raw, ..CleanOptions::default() });
         for p in c.text.split("\n\n") {
             assert_eq!(p, p.trim(), "paragraph not trimmed: {p:?}");
         }

@@ -7,13 +7,14 @@
 //! the whole-run measurement on the trafilatura evaluation set (`evaldata.json`,
 //! `eval/`, `cache/` of the public repository adbar/trafilatura): share of
 //! must-contain snippets kept and must-not-contain snippets dropped, and pages/s on one
-//! core, for cognate's cleaning, for the bare extractor, and for Python trafilatura
+//! core, for cognate's cleaning with each extractor, for the bare extractors, and for
+//! Python trafilatura
 //! (`python3 -m pip install trafilatura lxml_html_clean`) on the same pages in the same run.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use cognate::clean::{CleanOptions, clean_document, html};
+use cognate::clean::{CleanOptions, Extractor, clean_document, html};
 use cognate::{Content, Document};
 use criterion::Criterion;
 
@@ -171,31 +172,44 @@ fn whole_run(dir: &str) {
         }
         s
     };
-    let opts = CleanOptions::default();
-    let t0 = Instant::now();
-    let outs: Vec<String> = pages
-        .iter()
-        .enumerate()
-        .map(|(i, (h, _, _))| {
-            let mut d = Document::text(format!("p{i}"), "");
-            d.content = Content::Html(h.clone());
-            let c = clean_document(&d, &opts);
-            format!("{}\n{}", c.title.unwrap_or_default(), c.text)
-        })
-        .collect();
-    let secs = t0.elapsed().as_secs_f64();
-    score(&outs).report("cognate clean (html)", pages.len(), secs);
-    let t0 = Instant::now();
-    let outs: Vec<String> = pages
-        .iter()
-        .map(|(h, _, _)| {
-            html::extract_main(h)
-                .map(|e| format!("{}\n{}", e.title.unwrap_or_default(), e.text))
-                .unwrap_or_default()
-        })
-        .collect();
-    let secs = t0.elapsed().as_secs_f64();
-    score(&outs).report("trafilatura crate alone", pages.len(), secs);
+    for (name, extractor) in [
+        ("cognate clean, dense", Extractor::Dense),
+        ("cognate clean, crate", Extractor::Trafilatura),
+    ] {
+        let opts = CleanOptions {
+            extractor,
+            ..CleanOptions::default()
+        };
+        let t0 = Instant::now();
+        let outs: Vec<String> = pages
+            .iter()
+            .enumerate()
+            .map(|(i, (h, _, _))| {
+                let mut d = Document::text(format!("p{i}"), "");
+                d.content = Content::Html(h.clone());
+                let c = clean_document(&d, &opts);
+                format!("{}\n{}", c.title.unwrap_or_default(), c.text)
+            })
+            .collect();
+        let secs = t0.elapsed().as_secs_f64();
+        score(&outs).report(name, pages.len(), secs);
+    }
+    for (name, extractor) in [
+        ("dense extractor alone", Extractor::Dense),
+        ("trafilatura crate alone", Extractor::Trafilatura),
+    ] {
+        let t0 = Instant::now();
+        let outs: Vec<String> = pages
+            .iter()
+            .map(|(h, _, _)| {
+                html::extract_main(h, extractor)
+                    .map(|e| format!("{}\n{}", e.title.unwrap_or_default(), e.text))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let secs = t0.elapsed().as_secs_f64();
+        score(&outs).report(name, pages.len(), secs);
+    }
     match std::process::Command::new("python3")
         .arg("-c")
         .arg(PYTHON)

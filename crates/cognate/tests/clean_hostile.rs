@@ -94,7 +94,13 @@ fn binary_garbage() {
         })
         .collect();
     let s = String::from_utf8_lossy(&bytes).into_owned();
-    for opts in [CleanOptions::default(), CleanOptions { keep_raw: true }] {
+    for opts in [
+        CleanOptions::default(),
+        CleanOptions {
+            keep_raw: true,
+            ..CleanOptions::default()
+        },
+    ] {
         let _ = clean_document(&html_doc(s.clone()), &opts);
         let _ = clean_document(&Document::text("t", s.clone()), &opts);
     }

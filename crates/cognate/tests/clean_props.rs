@@ -67,7 +67,13 @@ fn check(doc: &Document) {
             c.text
         );
     }
-    let raw = clean_document(doc, &CleanOptions { keep_raw: true });
+    let raw = clean_document(
+        doc,
+        &CleanOptions {
+            keep_raw: true,
+            ..CleanOptions::default()
+        },
+    );
     if !doc.content.is_html() {
         assert!(raw.removed.is_empty());
     }

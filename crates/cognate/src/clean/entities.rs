@@ -373,6 +373,47 @@ pub fn repair(text: &str, removed: &mut Vec<Removed>) -> String {
     out
 }
 
+/// Both splits below ([`unglue_sentences`], then [`unglue_words`]), each glued token
+/// reported (reason `glued_words`, the token as it was): the split changes the text, and
+/// `removed` is the whole account of what cleaning changed.
+pub fn unglue(line: &str, removed: &mut Vec<Removed>) -> String {
+    let out = unglue_words(&unglue_sentences(line));
+    if out.len() == line.len() {
+        return out;
+    }
+    // Only spaces were inserted, so each token of the line is one or more tokens of
+    // the output, in order.
+    let mut parts = out.split(' ');
+    for token in line.split(' ') {
+        let mut joined = String::new();
+        let mut pieces = 0;
+        while joined.len() < token.len() {
+            match parts.next() {
+                Some(p) => {
+                    joined.push_str(p);
+                    pieces += 1;
+                }
+                None => break,
+            }
+        }
+        if joined != token {
+            // Not a pure insertion of spaces (cannot happen today): report the line.
+            removed.push(Removed {
+                text: line.to_string(),
+                reason: "glued_words".into(),
+            });
+            return out;
+        }
+        if pieces > 1 {
+            removed.push(Removed {
+                text: token.to_string(),
+                reason: "glued_words".into(),
+            });
+        }
+    }
+    out
+}
+
 /// Puts a space into sentences glued at a full stop (`Ukraine.The`), which is what
 /// is left when a caption or link was cut out of the middle. Web addresses
 /// (`GENERICO.ru`, `example.com/Page`) are left alone: the letter after the stop must
@@ -571,6 +612,28 @@ mod tests {
         assert_eq!(repair("if a < b and c > d", &mut r), "if a < b and c > d");
         assert_eq!(repair("x &lt;p&gt; y", &mut r), "x \n y");
         assert_eq!(r.len(), 1);
+    }
+
+    #[test]
+    fn reports_each_glued_token() {
+        let mut removed = Vec::new();
+        let out = unglue(
+            "of Ukraine.The data pipelineThe report, tín dụngtín dụng and iPhone",
+            &mut removed,
+        );
+        assert_eq!(
+            out,
+            "of Ukraine. The data pipeline The report, tín dụng tín dụng and iPhone"
+        );
+        let texts: Vec<&str> = removed.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["Ukraine.The", "pipelineThe", "dụngtín"]);
+        assert!(removed.iter().all(|r| r.reason == "glued_words"));
+        let mut none = Vec::new();
+        assert_eq!(
+            unglue("the iPhone and YouTube", &mut none),
+            "the iPhone and YouTube"
+        );
+        assert!(none.is_empty());
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! HTML pages: main-content extraction, title, publication date, then the text rules.
 //!
-//! The main content comes from a third-party extractor (see [`extract_main`]), run
-//! behind guards: the page is cut at [`MAX_HTML_BYTES`] (reported as `truncated`),
-//! pages nested deeper than [`MAX_DEPTH`] skip the extractor (its tree walks are
-//! recursive; a stack overflow cannot be caught), and a panic inside it is caught.
+//! The main content comes from cognate's own linear extractor ([`super::dense`]), or the
+//! `trafilatura` crate when that finds nothing (see [`extract_main`]), run behind guards:
+//! the page is cut at [`MAX_HTML_BYTES`] (reported as `truncated`), pages nested deeper
+//! than [`MAX_DEPTH`] skip the extractors (the crate's tree walks are recursive; a stack
+//! overflow cannot be caught), and a panic inside either is caught.
 //! When it fails or finds nothing, a linear tag-stripping pass ([`visible_text`]) stands
 //! in, and the text rules do the boilerplate removal alone.
 //!
@@ -22,13 +23,20 @@
 //! cognate 91.4 % kept / 90.5 % dropped (F1 0.910) at 51 pages/s; Python trafilatura
 //! 2.3.1: 94.7 % / 89.2 % (F1 0.921) at 26 pages/s. Reproduce with the `clean` bench
 //! (`COGNATE_EVAL_TRAFILATURA=…/tests cargo bench -p cognate --bench clean`).
+//!
+//! Since then cognate's own extractor ([`super::dense`], [`Extractor::Dense`]) took the
+//! lead, the crate staying as its fallback and as [`Extractor::Trafilatura`]: in one
+//! side-by-side run (2 threads, docs/measurements.md) the whole HTML cleaning kept 92.5 % /
+//! dropped 90.3 % (F1 0.914) in 4.85 CPU s for the 990 pages, against 91.2 % / 90.9 %
+//! (F1 0.911) in 10.77 CPU s with the crate (main at bb09043); its rules were tuned on
+//! that same set.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::entities::decode_entities;
 use super::recurring::RecurringLines;
 use super::text::{TextContext, clean_text};
-use super::{CleanOptions, Cleaned, Removed};
+use super::{CleanOptions, Cleaned, Extractor, Removed};
 use crate::document::Published;
 
 /// Pages longer than this are cut (at a character boundary) before anything else.
@@ -41,16 +49,16 @@ const OPTIONAL_END: &[&str] = &[
     "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "tbody", "thead", "tfoot",
     "colgroup", "rb", "rt", "rp", "html", "head", "body",
 ];
-const VOID: &[&str] = &[
+pub(super) const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
     "track", "wbr", "keygen", "command",
 ];
 /// Elements whose content is not text.
-const RAW: &[&str] = &[
+pub(super) const RAW: &[&str] = &[
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "textarea",
     "select",
 ];
-const BLOCK: &[&str] = &[
+pub(super) const BLOCK: &[&str] = &[
     "p",
     "div",
     "br",
@@ -96,30 +104,35 @@ const BLOCK: &[&str] = &[
 ];
 
 /// One tag found by the scanner.
-struct Tag<'a> {
-    name: String,
-    closing: bool,
-    self_closing: bool,
+pub(super) struct Tag<'a> {
+    pub(super) name: String,
+    pub(super) closing: bool,
+    pub(super) self_closing: bool,
     /// The text between the name and `>`.
-    attrs: &'a str,
+    pub(super) attrs: &'a str,
     /// Byte offsets of `<` and just after `>`.
-    start: usize,
-    end: usize,
+    pub(super) start: usize,
+    pub(super) end: usize,
 }
 
 /// Scans tags linearly (comments, doctype and processing instructions skipped).
-struct TagScanner<'a> {
+pub(super) struct TagScanner<'a> {
     html: &'a str,
     pos: usize,
 }
 
 impl<'a> TagScanner<'a> {
-    fn new(html: &'a str) -> Self {
+    pub(super) fn new(html: &'a str) -> Self {
         TagScanner { html, pos: 0 }
     }
 
+    /// Where scanning resumes.
+    pub(super) fn pos(&self) -> usize {
+        self.pos
+    }
+
     /// Moves past the end tag `</name`, for raw-text elements.
-    fn skip_raw(&mut self, name: &str) {
+    pub(super) fn skip_raw(&mut self, name: &str) {
         let hay = &self.html.as_bytes()[self.pos..];
         let needle = format!("</{name}");
         let mut from = 0;
@@ -171,19 +184,27 @@ impl<'a> Iterator for TagScanner<'a> {
                 self.pos = p + 1;
                 continue;
             }
-            // Find `>` outside quotes.
+            // Find `>` outside quoted values. A quote opens a value only right after
+            // `=` (as in the HTML tokenizer): a stray `"` elsewhere (`src="a" " type=…`,
+            // seen on real pages) would otherwise swallow the rest of the page.
             let mut i = name_start + name_len;
             let mut quote = 0u8;
+            let mut after_eq = false;
             while i < b.len() {
                 let c = b[i];
                 if quote != 0 {
                     if c == quote {
                         quote = 0;
                     }
-                } else if c == b'"' || c == b'\'' {
+                } else if (c == b'"' || c == b'\'') && after_eq {
                     quote = c;
                 } else if c == b'>' {
                     break;
+                }
+                if quote == 0 && !c.is_ascii_whitespace() {
+                    after_eq = c == b'=';
+                } else if quote != 0 {
+                    after_eq = false;
                 }
                 i += 1;
             }
@@ -204,7 +225,7 @@ impl<'a> Iterator for TagScanner<'a> {
 }
 
 /// Attribute value by name (case-insensitive), entities decoded.
-fn attr(attrs: &str, name: &str) -> Option<String> {
+pub(super) fn attr(attrs: &str, name: &str) -> Option<String> {
     let b = attrs.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -433,19 +454,33 @@ pub struct Extracted {
     pub text: String,
     /// The date the extractor's metadata found (used when the page's own tags give none).
     pub date: Option<chrono::NaiveDate>,
+    /// Whether the extractor looked for a date at all (the crate does, [`super::dense`]
+    /// does not).
+    pub looked_for_date: bool,
 }
 
 /// Runs the main-content extractor, catching a panic. `None` when it failed or found
-/// no text.
-pub fn extract_main(html: &str) -> Option<Extracted> {
-    let result = catch_unwind(AssertUnwindSafe(|| run_extractor(html))).ok()??;
-    (!result.text.trim().is_empty()).then_some(result)
+/// no text. [`Extractor::Dense`] falls back on the crate when it finds nothing.
+pub fn extract_main(html: &str, extractor: Extractor) -> Option<Extracted> {
+    let guarded = |f: fn(&str) -> Option<Extracted>| {
+        let result = catch_unwind(AssertUnwindSafe(|| f(html))).ok()??;
+        (!result.text.trim().is_empty()).then_some(result)
+    };
+    match extractor {
+        Extractor::Dense => guarded(super::dense::extract).or_else(|| guarded(run_extractor)),
+        Extractor::Trafilatura => guarded(run_extractor),
+    }
 }
 
 /// The extractor: the `trafilatura` crate (a Rust port of trafilatura's pipeline),
 /// chosen on the trafilatura evaluation set (see the module docs).
 fn run_extractor(html: &str) -> Option<Extracted> {
-    let opts = trafilatura::Options::default();
+    // Reader comments are not the article: leaving them out raised both shares on the
+    // evaluation set (kept 0.912 -> 0.914, dropped 0.909 -> 0.911).
+    if std::env::var("COGNATE_EXP").is_ok_and(|v| v.contains("dense")) {
+        return super::dense::extract(html);
+    }
+    let opts = trafilatura::Options::default().with_exclude_comments(true);
     let r = trafilatura::extract(html, &opts).ok()?;
     let title = Some(r.metadata.title.trim().to_string()).filter(|t| !t.is_empty());
     // The HTML of the main content keeps the paragraph structure that `content_text`
@@ -459,7 +494,20 @@ fn run_extractor(html: &str) -> Option<Extracted> {
         title,
         text,
         date: r.metadata.date,
+        looked_for_date: true,
     })
+}
+
+/// The date the `trafilatura` crate's metadata finds (htmldate's cascade: URL, text,
+/// raw HTML), for pages whose own tags state none: about a third of the evaluation pages,
+/// which would otherwise lose the date the crate used to give them. A panic is caught.
+fn page_date(html: &str) -> Option<chrono::NaiveDate> {
+    catch_unwind(AssertUnwindSafe(|| {
+        let doc = trafilatura::dom::Document::parse(html);
+        trafilatura::metadata::extract_metadata(&doc, &trafilatura::Options::default()).date
+    }))
+    .ok()
+    .flatten()
 }
 
 pub(crate) fn cut_at_char_boundary(s: &str, max: usize) -> &str {
@@ -498,12 +546,19 @@ pub fn clean_html(
         (t, b, false)
     } else {
         let deep = nesting_depth(page) > MAX_DEPTH;
-        match (!deep).then(|| extract_main(page)).flatten() {
+        match (!deep)
+            .then(|| extract_main(page, options.extractor))
+            .flatten()
+        {
             Some(e) => {
                 if published.is_none() {
-                    published = e
-                        .date
-                        .and_then(|d| Published::parse(&d.format("%Y-%m-%d").to_string()));
+                    let date = if e.looked_for_date {
+                        e.date
+                    } else {
+                        page_date(page)
+                    };
+                    published =
+                        date.and_then(|d| Published::parse(&d.format("%Y-%m-%d").to_string()));
                 }
                 let t = e.title.or_else(|| visible_text_title(page));
                 (t, e.text, true)

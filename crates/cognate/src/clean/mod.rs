@@ -11,8 +11,9 @@
 //!   bylines, breadcrumbs, duplicated headlines, lines in another script, author bios
 //!   and other-language lines at the edges; broken entities and markup residue are
 //!   repaired ([`entities`]).
-//! * HTML ([`Content::Html`]): main-content extraction ([`html`]), publication date from
-//!   the page's metadata, then the same text rules on the extracted text.
+//! * HTML ([`Content::Html`]): main-content extraction ([`html`]: cognate's own linear
+//!   extractor [`dense`], the `trafilatura` crate when it finds nothing), publication
+//!   date from the page's metadata, then the same text rules on the extracted text.
 //! * Corpus evidence: [`RecurringLines`] counts lines across a batch (or
 //!   [`RecurringWindow`], a rolling window of a stream); [`clean_document_with`] then
 //!   also drops lines seen in many different documents, and far more often than the
@@ -31,8 +32,11 @@
 //! `teaser`, `link_list`, `comment_form`, `newsletter`, `share`, `cookies`,
 //! `copyright`, `media_label`, `ad`, `photo_credit`, `dateline`, `byline`, `link`,
 //! `navigation`, `html_residue`, `duplicate`, `other_language`, `bio`, `recurring`,
-//! `title`, `truncated`, `extraction` (HTML outside the main content, summarised).
+//! `title`, `truncated`, `extraction` (HTML outside the main content, summarised),
+//! `glued_words` (a token split where a tag was cut out, `pipelineThe` → `pipeline The`:
+//! nothing is lost, but the text differs from the input there).
 
+pub mod dense;
 mod entities;
 pub mod html;
 mod recurring;
@@ -53,6 +57,19 @@ pub struct CleanOptions {
     /// Keep the text as it came (only whitespace and Unicode normalised): no boilerplate removal.
     /// For HTML, all visible text of the page is kept.
     pub keep_raw: bool,
+    /// Which main-content extractor reads HTML pages.
+    pub extractor: Extractor,
+}
+
+/// Main-content extractors for HTML pages (see [`html`] for the measurements).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Extractor {
+    /// cognate's own linear extractor ([`dense`]), the `trafilatura` crate when it
+    /// finds nothing.
+    #[default]
+    Dense,
+    /// The `trafilatura` crate alone.
+    Trafilatura,
 }
 
 /// A piece of the input that cleaning dropped, and why, so a user can contest it.

@@ -83,23 +83,33 @@ pub struct RecurringLines {
 /// Lower case, digits folded to `0`, punctuation dropped, one space between words:
 /// `Comments (3)` and `comments (12)` are the same line.
 pub fn normalize_line_key(line: &str) -> String {
+    // Written straight into one buffer (no string per word): every line of every
+    // document passes here twice, once counted and once looked up.
     let mut out = String::with_capacity(line.len());
     for w in line.split_whitespace() {
-        let mut word = String::new();
+        let before_space = out.len();
+        if before_space > 0 {
+            out.push(' ');
+        }
+        let word_start = out.len();
         for c in w.chars() {
-            if c.is_numeric() {
-                if !word.ends_with('0') {
-                    word.push('0');
+            let digit = if c.is_ascii() {
+                c.is_ascii_digit()
+            } else {
+                c.is_numeric()
+            };
+            if digit {
+                if out.len() == word_start || !out.ends_with('0') {
+                    out.push('0');
                 }
-            } else if c.is_alphanumeric() {
-                word.extend(c.to_lowercase());
+            } else if c.is_ascii_alphabetic() {
+                out.push(c.to_ascii_lowercase());
+            } else if !c.is_ascii() && c.is_alphanumeric() {
+                out.extend(c.to_lowercase());
             }
         }
-        if !word.is_empty() {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&word);
+        if out.len() == word_start {
+            out.truncate(before_space);
         }
     }
     out
@@ -342,5 +352,10 @@ mod tests {
     fn normalises_digits_and_punctuation() {
         assert_eq!(normalize_line_key("Comments (12) »"), "comments 0");
         assert_eq!(normalize_line_key("comments 3"), "comments 0");
+        assert_eq!(
+            normalize_line_key("« 2024 »  A1b2 ÉTÉ٣٤ x"),
+            "0 a0b0 été0 x"
+        );
+        assert_eq!(normalize_line_key(" ... 12,5% -- "), "0");
     }
 }

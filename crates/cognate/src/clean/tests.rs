@@ -106,6 +106,7 @@ fn russian_comment_form_on_english_page_entities_and_breadcrumb() {
         removals(&c),
         [
             ("html_residue", "< p>"),
+            ("glued_words", "миреWhat"),
             (
                 "duplicate",
                 "GENERICO.ruВ мире What did NATO and the Russian Federation agree on: Stoltenberg summed up the results"
@@ -343,7 +344,10 @@ fn keep_raw_only_normalises() {
     let input = "READ  Something\n\nBody text  here.\nMore Stories\n< p> x &amp; y";
     let c = clean_document(
         &Document::text("t", input),
-        &CleanOptions { keep_raw: true },
+        &CleanOptions {
+            keep_raw: true,
+            ..CleanOptions::default()
+        },
     );
     assert!(c.removed.is_empty());
     assert_eq!(
@@ -483,7 +487,13 @@ fn html_keep_raw_keeps_all_visible_text() {
     d.content = Content::Html(
         "<html><head><title>T</title><style>p{}</style></head><body><nav>Home</nav><p>Body &amp; soul.</p><script>x()</script></body></html>".into(),
     );
-    let c = clean_document(&d, &CleanOptions { keep_raw: true });
+    let c = clean_document(
+        &d,
+        &CleanOptions {
+            keep_raw: true,
+            ..CleanOptions::default()
+        },
+    );
     assert_eq!(c.text, "Home\n\nBody & soul.");
     assert_eq!(c.title.as_deref(), Some("T"));
 }
@@ -507,7 +517,13 @@ fn glued_words_are_split_in_cleaned_text() {
     let c = clean_document(&d, &CleanOptions::default());
     assert!(c.text.contains("data pipeline The report"), "{}", c.text);
     // Raw keeps the text as it came.
-    let c = clean_document(&d, &CleanOptions { keep_raw: true });
+    let c = clean_document(
+        &d,
+        &CleanOptions {
+            keep_raw: true,
+            ..CleanOptions::default()
+        },
+    );
     assert!(c.text.contains("pipelineThe"));
 }
 

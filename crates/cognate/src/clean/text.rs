@@ -664,9 +664,7 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
                 continue;
             }
         }
-        lines.push(Line::new(entities::unglue_words(
-            &entities::unglue_sentences(&t),
-        )));
+        lines.push(Line::new(entities::unglue(&t, &mut removed)));
     }
 
     for l in lines.iter_mut() {
@@ -746,22 +744,27 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
     };
 
     // Body language, from the first longer kept lines (a bounded sample: whatlang's
-    // time grows with the text, and a few paragraphs tell the language).
-    let body_lang = {
-        let mut sample = String::new();
-        for l in lines.iter().filter(|l| l.kept() && l.words >= 8).take(40) {
-            if sample.len() >= BODY_LANG_SAMPLE_BYTES {
-                break;
-            }
-            if !sample.is_empty() {
-                sample.push('\n');
-            }
-            sample.push_str(&l.text);
+    // time grows with the text, and a few paragraphs tell the language). Judged only
+    // when an edge line has a language of its own to compare: most documents never
+    // need it, and whatlang was a quarter of text cleaning's time.
+    let mut body_sample = String::new();
+    for l in lines.iter().filter(|l| l.kept() && l.words >= 8).take(40) {
+        if body_sample.len() >= BODY_LANG_SAMPLE_BYTES {
+            break;
         }
-        let sample = super::html::cut_at_char_boundary(&sample, BODY_LANG_SAMPLE_BYTES);
-        whatlang::detect(sample)
-            .filter(|i| i.is_reliable())
-            .map(|i| i.lang())
+        if !body_sample.is_empty() {
+            body_sample.push('\n');
+        }
+        body_sample.push_str(&l.text);
+    }
+    let body_sample = super::html::cut_at_char_boundary(&body_sample, BODY_LANG_SAMPLE_BYTES);
+    let body_lang_cell = std::cell::OnceCell::new();
+    let body_lang = || {
+        *body_lang_cell.get_or_init(|| {
+            whatlang::detect(body_sample)
+                .filter(|i| i.is_reliable())
+                .map(|i| i.lang())
+        })
     };
 
     // Bios and lines in another language or script at the end, then lines in another
@@ -779,8 +782,7 @@ pub(crate) fn clean_text(raw: &str, ctx: &TextContext) -> TextOutcome {
             "bio"
         } else if other_script(l)
             || (l.words >= 5
-                && body_lang.is_some()
-                && line_lang(&l.text).is_some_and(|x| Some(x) != body_lang))
+                && line_lang(&l.text).is_some_and(|x| body_lang().is_some_and(|b| b != x)))
         {
             "other_language"
         } else {
