@@ -474,7 +474,15 @@ impl Pipeline {
     pub fn profile(&self, doc: &Document) -> Profile {
         let analysis = self.analyze(doc);
         let vectors = self.encoder.as_deref().and_then(|e| {
-            let text = clean_document_with(doc, &self.config.clean, None).text;
+            let cleaned = clean_document_with(doc, &self.config.clean, None);
+            // The cleaner moves a headline out of the text; for a close comparison it
+            // belongs to the article (the densest statement of the story). The lead
+            // used for clustering leaves it out: with it, different reports of one
+            // event pass the translation rule (the seeds' 003 joined 004's family).
+            let text = match analysis.title.as_deref().map(str::trim) {
+                Some(t) if !t.is_empty() => format!("{t}\n{}", cleaned.text),
+                _ => cleaned.text,
+            };
             ArticleVectors::embed(e, &text).ok()
         });
         Profile { analysis, vectors }
