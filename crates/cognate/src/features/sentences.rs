@@ -73,6 +73,13 @@ pub struct ArticleVectors {
     /// The whole text as one passage: a text longer than the encoder's 512 tokens is cut
     /// into consecutive windows, whose vectors are averaged by their token counts.
     pub text: Embedding,
+    /// The lead of the text as given (about [`LEAD_CHARS`] bytes): in `compare` the text
+    /// starts with the headline, which the clustering lead leaves out (with it, different
+    /// reports of one event pass the translation rule), though it is the best single
+    /// statement of how close two stories are.
+    ///
+    /// [`LEAD_CHARS`]: crate::features::embedding::LEAD_CHARS
+    pub lead: Embedding,
     /// The last [`TAIL_CHARS`] characters, when the text is longer than that.
     pub tail: Option<Embedding>,
     pub sentences: Vec<String>,
@@ -85,16 +92,21 @@ impl ArticleVectors {
     pub fn embed(encoder: &dyn Encoder, text: &str) -> Result<ArticleVectors, EncoderError> {
         let sentences = split_sentences(text, MAX_SENTENCES);
         let tail = tail(text);
-        let mut inputs: Vec<&str> = vec![text];
+        let mut inputs: Vec<&str> = vec![text, crate::features::embedding::lead(text)];
         inputs.extend(tail);
         inputs.extend(sentences.iter().copied());
         let mut vectors = encoder.embed_passages(&inputs)?.into_iter();
-        let text_vector = vectors
-            .next()
-            .unwrap_or_else(|| Embedding::from_vec(Vec::new()));
+        let mut next = || {
+            vectors
+                .next()
+                .unwrap_or_else(|| Embedding::from_vec(Vec::new()))
+        };
+        let text_vector = next();
+        let lead_vector = next();
         let tail_vector = tail.and_then(|_| vectors.next());
         Ok(ArticleVectors {
             text: text_vector,
+            lead: lead_vector,
             tail: tail_vector,
             sentences: sentences.into_iter().map(str::to_string).collect(),
             sentence_vectors: vectors.collect(),

@@ -105,6 +105,10 @@ pub struct Signals {
     /// [`alignment::SentenceAlignment`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_cosine: Option<f32>,
+    /// Cosine of the two leads with their headlines (the batch's lead leaves the headline
+    /// out, see [`ArticleVectors::lead`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headline_lead_cosine: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tail_cosine: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -225,6 +229,9 @@ impl Signals {
         );
         if a.text.len() == b.text.len() && !a.text.is_empty() {
             self.text_cosine = Some(a.text.dot(&b.text));
+        }
+        if a.lead.len() == b.lead.len() && !a.lead.is_empty() {
+            self.headline_lead_cosine = Some(a.lead.dot(&b.lead));
         }
         self.tail_cosine = match (&a.tail, &b.tail) {
             (Some(x), Some(y)) => Some(x.dot(y)),

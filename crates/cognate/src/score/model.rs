@@ -29,6 +29,7 @@ pub const FEATURES: &[&str] = &[
     "names_comparable",
     "length_ratio",
     "lead_cosine",
+    "headline_lead_cosine",
     "text_cosine",
     "tail_cosine",
     "sentence_soft_cosine",
@@ -57,6 +58,7 @@ pub fn feature(s: &Signals, name: &str) -> Option<f64> {
         "names_comparable" => b(s.names_comparable),
         "length_ratio" => s.length_ratio as f64,
         "lead_cosine" => s.encoder_cosine? as f64,
+        "headline_lead_cosine" => s.headline_lead_cosine? as f64,
         "text_cosine" => s.text_cosine? as f64,
         // Short texts have no separate tail: their whole text stands for it.
         "tail_cosine" => s.tail_cosine.or(s.text_cosine)? as f64,
