@@ -212,15 +212,9 @@ fn wmt(dir: &str, cache: Option<&str>) -> Result<(), Box<dyn std::error::Error>>
     let model = cognate_encoder::E5Model::load_default()?;
     let mut pipeline = Pipeline::new(Config::default());
     if let Some(cache) = cache {
-        use cognate_encoder::Encoder;
-        let identity = cognate::features::vector_cache::model_identity(
-            &format!("{}:{:?}", model.name(), model.isa()),
-            model.path(),
-        )?;
-        pipeline = pipeline.with_vector_cache(cognate::features::vector_cache::VectorCache::open(
-            cache.as_ref(),
-            &identity,
-        )?);
+        pipeline = pipeline.with_vector_cache(
+            cognate::features::vector_cache::VectorCache::open_for_model(cache.as_ref(), &model)?,
+        );
     }
     let pipeline = pipeline.with_encoder(Arc::new(model));
     let started = Instant::now();

@@ -27,13 +27,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !no_model {
         let model = cognate_encoder::E5Model::load_default()?;
         if let Some(cache) = cache {
-            use cognate_encoder::Encoder;
-            let identity = cognate::features::vector_cache::model_identity(
-                &format!("{}:{:?}", model.name(), model.isa()),
-                model.path(),
-            )?;
             pipeline = pipeline.with_vector_cache(
-                cognate::features::vector_cache::VectorCache::open(cache.as_ref(), &identity)?,
+                cognate::features::vector_cache::VectorCache::open_for_model(
+                    cache.as_ref(),
+                    &model,
+                )?,
             );
         }
         pipeline = pipeline.with_encoder(Arc::new(model));

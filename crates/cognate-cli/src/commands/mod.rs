@@ -80,13 +80,7 @@ pub fn pipeline_from(
     let cache = match vector_cache {
         None => None,
         Some(dir) => {
-            use cognate_encoder::Encoder;
-            let identity = cognate::features::vector_cache::model_identity(
-                &format!("{}:{:?}", model.name(), model.isa()),
-                model.path(),
-            )
-            .with_context(|| format!("hashing {}", model.path().display()))?;
-            let cache = cognate::features::vector_cache::VectorCache::open(dir, &identity)
+            let cache = cognate::features::vector_cache::VectorCache::open_for_model(dir, &model)
                 .with_context(|| format!("opening the vector cache {}", dir.display()))?;
             report_cache_warnings(&cache);
             Some(cache)

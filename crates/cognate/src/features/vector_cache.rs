@@ -45,6 +45,18 @@ pub struct VectorCache {
 }
 
 impl VectorCache {
+    /// Opens the cache in `dir` for the vectors of `model`, keyed by its name, the
+    /// instruction set its kernels use and a hash of its weights file.
+    pub fn open_for_model(
+        dir: &Path,
+        model: &cognate_encoder::E5Model,
+    ) -> std::io::Result<VectorCache> {
+        use cognate_encoder::Encoder;
+        let identity =
+            model_identity(&format!("{}:{:?}", model.name(), model.isa()), model.path())?;
+        VectorCache::open(dir, &identity)
+    }
+
     /// Opens (creating if needed) a cache folder for the model identified by `model`
     /// (e.g. its name and a hash of its weights), reading the index of every segment.
     pub fn open(dir: &Path, model: &str) -> std::io::Result<VectorCache> {
