@@ -587,3 +587,14 @@ fn recurring_lines_spare_copies_and_edited_copies_of_one_article() {
     assert_eq!(w.lines().distinct_documents(footer), 0);
     assert_eq!(w.lines().documents(), 3);
 }
+
+#[test]
+fn letters_whose_lower_case_changes_length_do_not_shift_offsets() {
+    // Found by the property test: `Ꟍ` shrinks and `Ⱥ` grows when lower-cased, so the
+    // line's total length is unchanged while every offset in between moves.
+    let c = clean("\u{a7dc} of Ukraine.debtdebt…Pool photo of Oliver Hoslet ?Ⱥ");
+    assert!(c.text.contains("of Ukraine."), "{:?}", c.text);
+    let line = "\u{a7dc} The delegations met for four hours in Brussels today. Foto: ANSA Ⱥ";
+    let c = clean(line);
+    assert!(c.text.contains("four hours"), "{:?}", c.text);
+}

@@ -222,7 +222,7 @@ pub(crate) fn fused_credit_start(line: &str) -> Option<usize> {
             return Some(start);
         }
         // `Credit…Name` without doubling.
-        let bl = before.to_lowercase();
+        let bl = lowercase_in_place(before);
         for label in [
             "credit",
             "crédit",
@@ -238,7 +238,6 @@ pub(crate) fn fused_credit_start(line: &str) -> Option<usize> {
                     .chars()
                     .next_back()
                     .is_none_or(|c| !c.is_alphanumeric())
-                    && bl.len() == before.len()
                 {
                     return Some(start);
                 }
@@ -246,8 +245,8 @@ pub(crate) fn fused_credit_start(line: &str) -> Option<usize> {
         }
     }
     // `…in Brussels. Foto: ANSA` at the end of a line.
-    let lower = line.to_lowercase();
-    if lower.len() == line.len() {
+    let lower = lowercase_in_place(line);
+    {
         for lead in [
             "photo:",
             "photo by ",
@@ -275,6 +274,21 @@ pub(crate) fn fused_credit_start(line: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Lower case that keeps every byte offset: a character whose lower case is written
+/// in another number of bytes (`Ƛ` → `ƛ`, `Ⱥ` → `ⱥ`) stays as it is, so that a position
+/// found in the result is a position in `s` (equal total lengths do not prove that).
+fn lowercase_in_place(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
+                _ => c,
+            }
+        })
+        .collect()
 }
 
 /// Where a doubled label (`debtdebt`, `tín dụngtín dụng`) ending `before` starts.

@@ -144,10 +144,40 @@ fn is_group_separator(c: char) -> bool {
     )
 }
 
+/// The first code point (digit zero) of each run of ten decimal digits that news
+/// text writes numbers in besides ASCII: Arabic-Indic, Persian/Urdu, the Indic
+/// scripts, Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian and fullwidth (CJK) digits.
+const DIGIT_ZEROS: [u32; 20] = [
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810, 0xFF10,
+];
+
+/// A decimal digit of any of those scripts as its ASCII digit, so that "٢٠٢٢" and
+/// "２０２２" meet "2022"; the Arabic decimal separator as `.`, its thousands
+/// separator as `,`. Everything else is returned unchanged.
+pub fn ascii_digit(c: char) -> char {
+    let u = c as u32;
+    if u < 0x0660 {
+        return c;
+    }
+    match c {
+        '\u{66b}' => return '.',
+        '\u{66c}' => return ',',
+        _ => {}
+    }
+    for zero in DIGIT_ZEROS {
+        if (zero..zero + 10).contains(&u) {
+            return char::from(b'0' + (u - zero) as u8);
+        }
+    }
+    c
+}
+
 /// Numbers with at least two digits, normalised: thousands separators dropped (a
 /// separator followed by exactly three digits), a decimal comma or point written `.`.
 pub fn numbers(text: &str) -> Vec<(String, String, usize)> {
-    let chars: Vec<char> = text.chars().collect();
+    let surface: Vec<char> = text.chars().collect();
+    let chars: Vec<char> = surface.iter().map(|&c| ascii_digit(c)).collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -194,7 +224,7 @@ pub fn numbers(text: &str) -> Vec<(String, String, usize)> {
             continue;
         }
         if key.bytes().filter(u8::is_ascii_digit).count() >= 2 {
-            out.push((chars[start..i].iter().collect(), key, start));
+            out.push((surface[start..i].iter().collect(), key, start));
         }
     }
     out
@@ -306,6 +336,16 @@ mod tests {
 
     fn keys(text: &str) -> Vec<String> {
         numbers(text).into_iter().map(|(_, k, _)| k).collect()
+    }
+
+    #[test]
+    fn numbers_meet_across_digit_scripts() {
+        assert_eq!(
+            keys("عام ٢٠٢٢ قتل ١٢٬٥٠٠ شخص بنسبة ٣٫٥"),
+            ["2022", "12500", "3.5"]
+        );
+        assert_eq!(keys("۱۴۰۱ और २०२२ 於２０２２年"), ["1401", "2022", "2022"]);
+        assert_eq!(numbers("٢٠٢٢")[0].0, "٢٠٢٢", "the surface stays as written");
     }
 
     #[test]
