@@ -1,6 +1,7 @@
 //! `cognate eval`: measure the pipeline on public data sets.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -397,7 +398,11 @@ fn run_semeval(a: SemevalArgs) -> Result<()> {
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
             super::mode(&pipeline)
         );
-        write_json(Some(path), &semeval::similarity_model(&fits, fitted_on))?;
+        let model = semeval::similarity_model(&fits, fitted_on);
+        let mut file =
+            AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
+        file.write_all(model.to_json().as_bytes())?;
+        file.commit()?;
         eprintln!("semeval: weights written to {}", path.display());
     }
     #[derive(Serialize)]

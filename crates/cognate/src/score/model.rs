@@ -1,5 +1,6 @@
 //! The fitted similarity score: a ridge regression from a pair's signals onto the
-//! SemEval-2022 Task 8 `Overall` scale (1 = same story … 4 = unrelated).
+//! SemEval-2022 Task 8 `Overall` scale (1 = same story … 4 = unrelated), averaged with
+//! boosted trees over the same signals ([`super::trees`]).
 //!
 //! The weights live in `similarity_model.json` next to this file (documented in
 //! `docs/score-model.md`), fitted on the task's training set by
@@ -14,6 +15,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use super::Signals;
+use super::trees::BoostedTrees;
 use crate::error::{Error, Result};
 
 /// The signals a model can use, by name (the names in the weights file).
@@ -86,12 +88,21 @@ pub struct LinearModel {
 impl LinearModel {
     /// The prediction on the 1–4 scale, or `None` when a feature is missing.
     pub fn predict(&self, s: &Signals) -> Option<f64> {
+        Some(self.predict_row(&self.row(s)?).clamp(1.0, 4.0))
+    }
+
+    /// The model's features of a pair, in its order, or `None` when one is missing.
+    pub fn row(&self, s: &Signals) -> Option<Vec<f64>> {
+        self.features.iter().map(|name| feature(s, name)).collect()
+    }
+
+    /// The weighted sum for a row of feature values, not clamped to the scale.
+    pub fn predict_row(&self, x: &[f64]) -> f64 {
         let mut y = self.intercept;
-        for (k, name) in self.features.iter().enumerate() {
-            let x = feature(s, name)?;
-            y += self.weights[k] * (x - self.mean[k]) / self.scale[k];
+        for (k, v) in x.iter().enumerate() {
+            y += self.weights[k] * (v - self.mean[k]) / self.scale[k];
         }
-        Some(y.clamp(1.0, 4.0))
+        y
     }
 
     /// Fits by ridge regression (closed form) on rows of feature values.
@@ -206,6 +217,23 @@ pub struct NamedModel {
     pub name: String,
     #[serde(flatten)]
     pub model: LinearModel,
+    /// Boosted trees over the same features, averaged with the linear model by their
+    /// `blend` share (absent: the linear model alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trees: Option<BoostedTrees>,
+}
+
+impl NamedModel {
+    /// The score on the 1–4 scale, or `None` when a feature is missing.
+    pub fn predict(&self, s: &Signals) -> Option<f64> {
+        let x = self.model.row(s)?;
+        let linear = self.model.predict_row(&x);
+        let y = match &self.trees {
+            Some(t) => (1.0 - t.blend) * linear + t.blend * t.predict(&x),
+            None => linear,
+        };
+        Some(y.clamp(1.0, 4.0))
+    }
 }
 
 pub const FORMAT: &str = "cognate-similarity-model/1";
@@ -238,6 +266,9 @@ impl SimilarityModel {
                     format!("model {:?}: vectors differ in length", nm.name),
                 ));
             }
+            if let Some(Err(e)) = nm.trees.as_ref().map(|t| t.check(d)) {
+                return Err(Error::format(source, format!("model {:?}: {e}", nm.name)));
+            }
             if let Some(f) = nm
                 .model
                 .features
@@ -253,11 +284,53 @@ impl SimilarityModel {
         Ok(m)
     }
 
+    /// The file's text: indented JSON with every array of numbers on one line (a
+    /// tree per few lines instead of one number per line).
+    pub fn to_json(&self) -> String {
+        let pretty = serde_json::to_string_pretty(self).expect("a model serializes");
+        let mut out = String::with_capacity(pretty.len());
+        // The lines of an open array read so far, while they are all numbers.
+        let mut open: Option<Vec<&str>> = None;
+        for line in pretty.lines() {
+            let t = line.trim();
+            if let Some(lines) = open.as_mut() {
+                if t.starts_with(']') {
+                    let items: Vec<&str> = lines
+                        .iter()
+                        .map(|l| l.trim().trim_end_matches(','))
+                        .collect();
+                    out.push_str(&items.join(", "));
+                    out.push_str(t);
+                    out.push('\n');
+                    open = None;
+                    continue;
+                }
+                if t.trim_end_matches(',').parse::<f64>().is_ok() {
+                    lines.push(line);
+                    continue;
+                }
+                out.push('\n');
+                for l in lines.drain(..) {
+                    out.push_str(l);
+                    out.push('\n');
+                }
+                open = None;
+            }
+            out.push_str(line);
+            if t.ends_with('[') {
+                open = Some(Vec::new());
+            } else {
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     /// The score of a pair on the 1–4 scale and the model that gave it.
     pub fn score(&self, s: &Signals) -> Option<(f64, &str)> {
         self.models
             .iter()
-            .find_map(|m| m.model.predict(s).map(|y| (y, m.name.as_str())))
+            .find_map(|m| m.predict(s).map(|y| (y, m.name.as_str())))
     }
 }
 
