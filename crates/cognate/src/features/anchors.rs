@@ -146,14 +146,17 @@ fn is_group_separator(c: char) -> bool {
 
 /// The first code point (digit zero) of each run of ten decimal digits that news
 /// text writes numbers in besides ASCII: Arabic-Indic, Persian/Urdu, the Indic
-/// scripts, Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian and fullwidth (CJK) digits.
-const DIGIT_ZEROS: [u32; 20] = [
+/// scripts, Thai, Lao, Tibetan, Myanmar, Khmer and Mongolian. Fullwidth digits (CJK)
+/// are left out on purpose: reading them as numbers lowered WMT22 ja-en family
+/// precision (B³ 0.938 → 0.923), Japanese articles of different stories sharing the
+/// small numbers they write in fullwidth.
+const DIGIT_ZEROS: [u32; 19] = [
     0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
-    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810, 0xFF10,
+    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810,
 ];
 
 /// A decimal digit of any of those scripts as its ASCII digit, so that "٢٠٢٢" and
-/// "２０２２" meet "2022"; the Arabic decimal separator as `.`, its thousands
+/// "२०२२" meet "2022"; the Arabic decimal separator as `.`, its thousands
 /// separator as `,`. Everything else is returned unchanged.
 pub fn ascii_digit(c: char) -> char {
     let u = c as u32;
@@ -344,7 +347,11 @@ mod tests {
             keys("عام ٢٠٢٢ قتل ١٢٬٥٠٠ شخص بنسبة ٣٫٥"),
             ["2022", "12500", "3.5"]
         );
-        assert_eq!(keys("۱۴۰۱ और २०२२ 於２０２２年"), ["1401", "2022", "2022"]);
+        assert_eq!(keys("۱۴۰۱ और २०२२ ๒๕๖๕"), ["1401", "2022", "2565"]);
+        assert!(
+            keys("於２０２２年").is_empty(),
+            "fullwidth digits are not read"
+        );
         assert_eq!(numbers("٢٠٢٢")[0].0, "٢٠٢٢", "the surface stays as written");
     }
 
