@@ -663,13 +663,11 @@ impl Pipeline {
                     docs_of
                 };
                 let (sa, sb) = (sample(x), sample(y));
-                let mut total = 0.0;
-                for &i in &sa {
-                    for &j in &sb {
-                        total += judge_pair(i, j).score;
-                    }
-                }
-                total / (sa.len() * sb.len()) as f32 <= self.config.thresholds.same_event_score
+                crate::score::linked_on_average(
+                    sa.iter()
+                        .flat_map(|&i| sb.iter().map(move |&j| (i, j)))
+                        .map(|(i, j)| judge_pair(i, j)),
+                )
             },
         );
         let (family_event, event_families) = members_by_group(&event_root);

@@ -681,13 +681,11 @@ impl<'p> StreamClusterer<'p> {
     }
 
     fn average_linkage(&self, sa: &[u64], sb: &[u64]) -> bool {
-        let mut total = 0.0;
-        for i in sa {
-            for j in sb {
-                total += self.judge_docs(&self.docs[i], &self.docs[j]).score;
-            }
-        }
-        total / (sa.len() * sb.len()) as f32 <= self.pipeline.config().thresholds.same_event_score
+        crate::score::linked_on_average(
+            sa.iter()
+                .flat_map(|i| sb.iter().map(move |j| (i, j)))
+                .map(|(i, j)| self.judge_docs(&self.docs[i], &self.docs[j])),
+        )
     }
 
     fn close_expired(&mut self, seq: u64, out: &mut Vec<Emitted>) {

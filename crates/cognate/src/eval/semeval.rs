@@ -454,6 +454,9 @@ pub struct ModelFit {
     /// Trees fitted on all pairs, kept when blending them in raised the out-of-fold
     /// Pearson on the original pairs.
     pub trees: Option<BoostedTrees>,
+    /// The same-event cut calibrated on the out-of-fold scores of the original pairs
+    /// ([`model::calibrate_event_cut`]).
+    pub event_cut: f64,
 }
 
 /// Fits every model of [`model_specs`] whose features all pairs have, with `k`-fold
@@ -507,6 +510,7 @@ pub fn fit_models(
                 name: name.to_string(),
                 model: LinearModel::fit(&features, &x, &y, ridge),
                 trees: Some(trees::fit(&x, &y, &params, TREE_BLEND)),
+                same_event_score: model::DEFAULT_EVENT_CUT,
             };
             test.iter()
                 .map(|p| {
@@ -517,7 +521,16 @@ pub fn fit_models(
         });
         let y: Vec<f64> = pairs.iter().map(|p| p.overall).collect();
         let keep_trees = blended.original.correlation.pearson.unwrap_or(f64::MIN) > linear_pearson;
+        let shipped = if keep_trees { &blended } else { &linear_report };
+        let scored: Vec<(f64, f64)> = pairs
+            .iter()
+            .zip(&shipped.predictions)
+            .filter(|(p, _)| !p.augmented)
+            .map(|(p, &pred)| (pred, p.overall))
+            .collect();
+        let event_cut = model::calibrate_event_cut(&scored);
         fits.push(ModelFit {
+            event_cut,
             name: name.to_string(),
             ridge,
             model: LinearModel::fit(&features, &rows, &y, ridge),
@@ -542,6 +555,7 @@ pub fn similarity_model(fits: &[ModelFit], fitted_on: String) -> SimilarityModel
                 f.name.clone(),
                 serde_json::json!({
                     "ridge": f.ridge,
+                    "same_event_score": f.event_cut,
                     "trees": f.trees.as_ref().map(|t| serde_json::json!({
                         "blend": t.blend,
                         "trees": t.trees.len(),
@@ -566,6 +580,7 @@ pub fn similarity_model(fits: &[ModelFit], fitted_on: String) -> SimilarityModel
                 name: f.name.clone(),
                 model: f.model.clone(),
                 trees: f.trees.clone(),
+                same_event_score: f.event_cut,
             })
             .collect(),
     }

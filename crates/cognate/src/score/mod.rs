@@ -130,12 +130,12 @@ pub struct Thresholds {
     pub near_duplicate_containment: f32,
     pub translation_anchor_dice: f32,
     pub translation_min_shared: u32,
-    /// Scores (1–4, fitted on SemEval) at or below which two different articles are
-    /// about the same event, or of the same storyline. With the encoder, 2.2–2.3 would
-    /// balance the pairs rated ≤ 1.5 kept together against those rated ≥ 3.0 kept apart
-    /// better (docs/measurements.md), but anchors alone then join the seeds' storyline
-    /// (002) to the talks' event: their model tells events apart less well.
-    pub same_event_score: f32,
+    /// The score (1–4, fitted on SemEval) at or below which two different articles are
+    /// about the same event. Unset: the cut of the model that scored the pair, fitted
+    /// with it ([`model::NamedModel::same_event_score`]): a model that tells events apart
+    /// less well (anchors alone) needs a stricter cut than one with the encoder.
+    pub same_event_score: Option<f32>,
+    /// The score at or below which two different articles are of the same storyline.
     pub related_score: f32,
     /// Articles further apart in time than this are not one event.
     pub event_window_days: f32,
@@ -166,7 +166,7 @@ impl Default for Thresholds {
             near_duplicate_containment: 0.8,
             translation_anchor_dice: 0.45,
             translation_min_shared: 3,
-            same_event_score: 2.1,
+            same_event_score: None,
             related_score: 2.8,
             event_window_days: 7.0,
             translation_encoder_cosine: 0.83,
@@ -184,6 +184,8 @@ impl Default for Thresholds {
 pub struct Judgement {
     pub relation: Relation,
     pub score: f32,
+    /// The same-event cut the pair was judged by (see [`Thresholds::same_event_score`]).
+    pub event_cut: f32,
     pub signals: Signals,
 }
 
@@ -394,7 +396,8 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
 
 /// Turns signals into a relation and a 1–4 score.
 pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
-    let score = scale_score(s);
+    let (score, model_cut) = scale_score(s);
+    let event_cut = t.same_event_score.unwrap_or(model_cut);
     let in_window = s.time_gap_days.is_none_or(|d| d <= t.event_window_days);
     let relation = if s.exact_duplicate || s.lexical_jaccard >= t.duplicate_jaccard {
         Relation::Duplicate
@@ -412,7 +415,7 @@ pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
         } else {
             Relation::Translation
         }
-    } else if score <= t.same_event_score && in_window {
+    } else if score <= event_cut && in_window {
         Relation::SameEvent
     } else if score <= t.related_score {
         Relation::Related
@@ -422,19 +425,36 @@ pub fn judge(s: &Signals, t: &Thresholds) -> Judgement {
     Judgement {
         relation,
         score,
+        event_cut,
         signals: s.clone(),
     }
 }
 
 /// Maps signals onto the SemEval scale (1 = same story, 4 = unrelated) with the
-/// shipped fitted model ([`model::SimilarityModel`]); copies are 1 whatever it says.
-fn scale_score(s: &Signals) -> f32 {
+/// shipped fitted model ([`model::SimilarityModel`]), with that model's same-event cut;
+/// copies are 1 whatever it says.
+fn scale_score(s: &Signals) -> (f32, f32) {
+    let shipped = model::SimilarityModel::shipped();
+    let Some((y, m)) = shipped.score_with(s) else {
+        return (4.0, model::DEFAULT_EVENT_CUT as f32);
+    };
+    let cut = m.same_event_score as f32;
     if s.exact_duplicate {
-        return 1.0;
+        (1.0, cut)
+    } else {
+        (y as f32, cut)
     }
-    model::SimilarityModel::shipped()
-        .score(s)
-        .map_or(4.0, |(y, _)| y as f32)
+}
+
+/// Whether two groups of articles are one event by average linkage: the mean score
+/// of the judged pairs between them is at most the mean of their cuts.
+pub fn linked_on_average(judged: impl IntoIterator<Item = Judgement>) -> bool {
+    let (mut excess, mut n) = (0.0f32, 0usize);
+    for j in judged {
+        excess += j.score - j.event_cut;
+        n += 1;
+    }
+    n > 0 && excess <= 0.0
 }
 
 #[cfg(test)]

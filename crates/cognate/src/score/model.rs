@@ -221,6 +221,44 @@ pub struct NamedModel {
     /// `blend` share (absent: the linear model alone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trees: Option<BoostedTrees>,
+    /// The score at or below which this model's pairs are one event: the highest cut
+    /// (in steps of 0.05) at which, out of fold, at least [`APART_SHARE`] of the pairs
+    /// rated ≥ 3.0 stay above it.
+    #[serde(default = "default_event_cut")]
+    pub same_event_score: f64,
+}
+
+/// The cut of a model that was fitted without one.
+pub const DEFAULT_EVENT_CUT: f64 = 2.1;
+
+/// The share of pairs rated ≥ 3.0 (different stories) that a model's same-event cut
+/// must keep apart out of fold: errors here merge events, and merges propagate.
+pub const APART_SHARE: f64 = 0.92;
+
+fn default_event_cut() -> f64 {
+    DEFAULT_EVENT_CUT
+}
+
+/// The highest cut in steps of 0.05 on [1.5, 3.0] at which at least [`APART_SHARE`]
+/// of the `(prediction, gold)` pairs with gold ≥ 3.0 score above it.
+pub fn calibrate_event_cut(scored: &[(f64, f64)]) -> f64 {
+    let apart: Vec<f64> = scored
+        .iter()
+        .filter(|(_, gold)| *gold >= 3.0)
+        .map(|(p, _)| *p)
+        .collect();
+    if apart.is_empty() {
+        return DEFAULT_EVENT_CUT;
+    }
+    let mut best = 1.5;
+    for step in 0..=30 {
+        let cut = 1.5 + 0.05 * step as f64;
+        let kept = apart.iter().filter(|&&p| p > cut).count() as f64 / apart.len() as f64;
+        if kept >= APART_SHARE {
+            best = cut;
+        }
+    }
+    (best * 100.0).round() / 100.0
 }
 
 impl NamedModel {
@@ -328,9 +366,14 @@ impl SimilarityModel {
 
     /// The score of a pair on the 1–4 scale and the model that gave it.
     pub fn score(&self, s: &Signals) -> Option<(f64, &str)> {
+        self.score_with(s).map(|(y, m)| (y, m.name.as_str()))
+    }
+
+    /// The score of a pair and the model that gave it, with its cuts.
+    pub fn score_with(&self, s: &Signals) -> Option<(f64, &NamedModel)> {
         self.models
             .iter()
-            .find_map(|m| m.predict(s).map(|y| (y, m.name.as_str())))
+            .find_map(|m| m.predict(s).map(|y| (y, m)))
     }
 }
 
