@@ -174,6 +174,8 @@ struct Node {
     sentences: usize,
     /// `article`, `main` or `role=main`.
     landmark: bool,
+    /// `h2`…`h6`.
+    heading: bool,
 }
 
 struct Block {
@@ -309,6 +311,7 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
         link_chars: 0,
         sentences: 0,
         landmark: false,
+        heading: false,
     }];
     // Open elements: (name, node, boilerplate).
     let mut stack: Vec<(String, usize, bool)> = Vec::new();
@@ -462,6 +465,7 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
             sentences: 0,
             landmark: matches!(name, "article" | "main")
                 || attr(t.attrs, "role").is_some_and(|r| r.eq_ignore_ascii_case("main")),
+            heading: matches!(name, "h2" | "h3" | "h4" | "h5" | "h6"),
         });
         if name == "a" {
             in_link += 1;
@@ -678,6 +682,14 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
         if b.link_chars * 2 > *len {
             continue;
         }
+        // A heading right before a link list introduces the list ("Related articles",
+        // "Ähnliche Beiträge"), not the article.
+        if nodes[b.node].heading && *len < 50 && !t.ends_with(['.', '!', '?']) {
+            let next = (i + 1..blocks.len()).find(|&j| texts[j].1 > 0);
+            if next.is_some_and(|j| blocks[j].link_chars * 2 > texts[j].1) {
+                continue;
+            }
+        }
         if !text.is_empty() {
             text.push('\n');
         }
@@ -757,6 +769,19 @@ mod tests {
         assert!(e.text.contains("The first section says why"), "{}", e.text);
         assert_eq!(e.text.matches("Stoltenberg").count(), 6);
         assert!(!e.text.contains("Outside the main element"));
+    }
+
+    #[test]
+    fn a_heading_over_a_link_list_goes_with_the_list() {
+        let body: String = (0..4).map(|i| format!("<p>{i}: {PARA}</p>")).collect();
+        let page = format!(
+            "<body><article>{body}<h2>More on the talks</h2><p>{PARA}</p>\
+             <h3>Related articles</h3><ul><li><a href=/a>One story about the talks in Brussels</a></li>\
+             <li><a href=/b>Another story about the talks in Brussels</a></li></ul></article></body>"
+        );
+        let e = extract(&page).expect("an article");
+        assert!(e.text.contains("More on the talks"), "{}", e.text);
+        assert!(!e.text.contains("Related articles"), "{}", e.text);
     }
 
     #[test]

@@ -30,10 +30,10 @@
 //! side-by-side run (2 threads, docs/measurements.md) the whole HTML cleaning kept 92.5 % /
 //! dropped 90.3 % (F1 0.914) in 4.85 CPU s for the 990 pages, against 91.2 % / 90.9 %
 //! (F1 0.911) in 10.77 CPU s with the crate (main at bb09043); its rules were tuned on
-//! that same set. Later (branch clean-speed2, one run): 94.0 % / 90.0 % (F1 0.921, Python
-//! trafilatura 0.921) in 2.29 CPU s, against 9.18 s with the crate alone and 27.16 s for
-//! Python in one process; the date for pages whose tags state none now comes from
-//! [`super::date`] instead of a second parse by the crate.
+//! that same set. Later (branch clean-speed2, one run on a loaded machine): 93.9 % / 90.6 %
+//! (F1 0.924, Python trafilatura 0.921) in 2.91 CPU s, against 11.85 s with the crate alone
+//! and 28.29 s for Python in one process; the date for pages whose tags state none now
+//! comes from [`super::date`] instead of a second parse by the crate.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
