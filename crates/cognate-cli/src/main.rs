@@ -64,6 +64,25 @@ pub struct Common {
     /// they are dropped as boilerplate, reason `recurring`).
     #[arg(long)]
     pub no_recurring: bool,
+    /// Main-content extractor for HTML pages: cognate's own (`dense`, falling back on the
+    /// crate when it finds nothing) or the `trafilatura` crate alone.
+    #[arg(long, value_enum, default_value_t = ExtractorChoice::Dense)]
+    pub extractor: ExtractorChoice,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ExtractorChoice {
+    Dense,
+    Trafilatura,
+}
+
+impl From<ExtractorChoice> for cognate::clean::Extractor {
+    fn from(c: ExtractorChoice) -> Self {
+        match c {
+            ExtractorChoice::Dense => cognate::clean::Extractor::Dense,
+            ExtractorChoice::Trafilatura => cognate::clean::Extractor::Trafilatura,
+        }
+    }
 }
 
 #[derive(Args)]

@@ -14,6 +14,7 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
     set_threads(args.common.threads)?;
     let mut config = Config::default();
     config.clean.keep_raw = args.raw;
+    config.clean.extractor = args.common.extractor.into();
     let pipeline = Pipeline::new(config);
     let mut out = Output::open(args.common.output.as_deref())?;
     let mut reader = ingest(&args.common);

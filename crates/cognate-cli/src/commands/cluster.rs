@@ -15,6 +15,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode> {
     set_threads(args.common.threads)?;
     let mut config = super::config(args.common.thresholds.as_deref())?;
     config.neighbours.exact_limit = args.exact_neighbours;
+    config.clean.extractor = args.common.extractor.into();
     let policy = match args.embed {
         EmbedChoice::All => EmbedPolicy::All,
         EmbedChoice::Undecided => EmbedPolicy::Undecided,

@@ -98,6 +98,9 @@ pub struct SemevalArgs {
 pub struct ExtractionArgs {
     /// The trafilatura `tests` folder (with `evaldata.json` and `eval/` or `cache/`).
     dir: PathBuf,
+    /// Main-content extractor: cognate's own (`dense`) or the `trafilatura` crate alone.
+    #[arg(long, value_enum, default_value_t = crate::ExtractorChoice::Dense)]
+    extractor: crate::ExtractorChoice,
     #[command(flatten)]
     shared: Shared,
 }
@@ -495,7 +498,9 @@ fn read_signals(path: &Path, pairs: &[semeval::SemevalPair]) -> Result<Vec<Signa
 fn run_extraction(a: ExtractionArgs) -> Result<()> {
     set_threads(a.shared.threads)?;
     let cases = extraction::load_trafilatura(&a.dir)?;
-    let pipeline = Pipeline::new(Config::default());
+    let mut config = Config::default();
+    config.clean.extractor = a.extractor.into();
+    let pipeline = Pipeline::new(config);
     let report = extraction::run_extraction(&cases, |html| {
         let mut doc = Document::text("page", "");
         doc.content = Content::Html(html.to_string());

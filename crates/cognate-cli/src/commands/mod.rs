@@ -52,17 +52,16 @@ pub fn count_lines(window: Option<&mut RecurringWindow>, chunk: &[Record]) {
 /// The pipeline: with the multilingual encoder unless `no_model`, and thresholds from
 /// a JSON file when given. Lead vectors are cached in `$COGNATE_VECTOR_CACHE` when set.
 pub fn pipeline(thresholds: Option<&Path>, no_model: bool) -> Result<cognate::pipeline::Pipeline> {
-    let cache = std::env::var_os("COGNATE_VECTOR_CACHE").map(std::path::PathBuf::from);
-    pipeline_with_cache(thresholds, no_model, cache.as_deref())
+    pipeline_from_env(config(thresholds)?, no_model)
 }
 
-/// [`pipeline`], with lead vectors cached in `vector_cache` (a folder) when given.
-pub fn pipeline_with_cache(
-    thresholds: Option<&Path>,
+/// The pipeline of a given configuration, with the vector cache `COGNATE_VECTOR_CACHE` names.
+pub fn pipeline_from_env(
+    config: cognate::pipeline::Config,
     no_model: bool,
-    vector_cache: Option<&Path>,
 ) -> Result<cognate::pipeline::Pipeline> {
-    pipeline_from(config(thresholds)?, no_model, vector_cache)
+    let cache = std::env::var_os("COGNATE_VECTOR_CACHE").map(std::path::PathBuf::from);
+    pipeline_from(config, no_model, cache.as_deref())
 }
 
 /// The pipeline of a given configuration.

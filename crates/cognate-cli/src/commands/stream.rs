@@ -17,7 +17,9 @@ use crate::StreamArgs;
 
 pub fn run(args: StreamArgs) -> Result<ExitCode> {
     set_threads(args.common.threads)?;
-    let pipeline = super::pipeline(args.common.thresholds.as_deref(), args.common.no_model)?;
+    let mut config = super::config(args.common.thresholds.as_deref())?;
+    config.clean.extractor = args.common.extractor.into();
+    let pipeline = super::pipeline_from_env(config, args.common.no_model)?;
     let started = Instant::now();
     let mut reader = ingest(&args.common);
     let bar = crate::progress::documents("stream");

@@ -172,6 +172,10 @@ struct Node {
     link_chars: usize,
     /// Sentences of prose under the element (blocks of 80+ characters ending in a stop).
     sentences: usize,
+    /// `article`, `main` or `role=main`.
+    landmark: bool,
+    /// `h2`…`h6`.
+    heading: bool,
 }
 
 struct Block {
@@ -203,15 +207,65 @@ fn hidden(attrs: &str) -> bool {
         })
 }
 
-fn weight_of(ci: &str) -> f32 {
-    let mut w = 0.0;
-    if NEGATIVE.iter().any(|p| ci.contains(p)) {
-        w -= 25.0;
+/// Which of the class and id lists ([`UNLIKELY`], [`MAYBE`], [`POSITIVE`], [`NEGATIVE`],
+/// [`BODY_HINTS`]) have a part in `ci`: one pass of an automaton over all of them.
+#[derive(Clone, Copy)]
+struct ClassLists(u8);
+
+impl ClassLists {
+    const UNLIKELY: u8 = 1;
+    const MAYBE: u8 = 2;
+    const POSITIVE: u8 = 4;
+    const NEGATIVE: u8 = 8;
+    const BODY: u8 = 16;
+
+    fn of(ci: &str) -> Self {
+        static AUTOMATON: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<u8>)> =
+            std::sync::LazyLock::new(|| {
+                let mut parts: Vec<(&str, u8)> = Vec::new();
+                for (list, bit) in [
+                    (UNLIKELY, ClassLists::UNLIKELY),
+                    (MAYBE, ClassLists::MAYBE),
+                    (POSITIVE, ClassLists::POSITIVE),
+                    (NEGATIVE, ClassLists::NEGATIVE),
+                    (BODY_HINTS, ClassLists::BODY),
+                ] {
+                    for p in list {
+                        match parts.iter_mut().find(|(q, _)| q == p) {
+                            Some((_, bits)) => *bits |= bit,
+                            None => parts.push((p, bit)),
+                        }
+                    }
+                }
+                let ac = aho_corasick::AhoCorasick::new(parts.iter().map(|(p, _)| p))
+                    .expect("class patterns build");
+                (ac, parts.into_iter().map(|(_, b)| b).collect())
+            });
+        if ci.is_empty() {
+            return ClassLists(0);
+        }
+        let (ac, bits) = &*AUTOMATON;
+        ClassLists(
+            ac.find_overlapping_iter(ci)
+                .fold(0, |m, hit| m | bits[hit.pattern().as_usize()]),
+        )
     }
-    if POSITIVE.iter().any(|p| ci.contains(p)) {
-        w += 25.0;
+
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
     }
-    w
+
+    /// Readability's ±25 class weight.
+    fn weight(self) -> f32 {
+        let mut w = 0.0;
+        if self.has(Self::NEGATIVE) {
+            w -= 25.0;
+        }
+        if self.has(Self::POSITIVE) {
+            w += 25.0;
+        }
+        w
+    }
 }
 
 /// Characters of text, whitespace runs counted once.
@@ -225,9 +279,13 @@ fn text_len(s: &str) -> usize {
 const MAX_LEAD_CHARS: usize = 3000;
 const MIN_LEAD_BLOCK: usize = 30;
 
+/// A block of prose: at least this many characters, ending like a sentence, few links.
+const PROSE_CHARS: usize = 80;
+const SENTENCE_END: [char; 9] = ['.', '!', '?', '。', '»', '"', '”', ':', ')'];
+
 /// Below this many characters the class and id rules may have cut the article itself
 /// (a page wrapper named `has-sidebar`, `social-…`): the page is read again without them,
-/// as readability does.
+/// as readability does, and with the HTML inside `<script type="text/template">`.
 const RETRY_CHARS: usize = 500;
 
 /// The main content of a page, or `None` when no block scores.
@@ -252,6 +310,8 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
         chars: 0,
         link_chars: 0,
         sentences: 0,
+        landmark: false,
+        heading: false,
     }];
     // Open elements: (name, node, boilerplate).
     let mut stack: Vec<(String, usize, bool)> = Vec::new();
@@ -333,7 +393,12 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
             }
             continue;
         }
-        if RAW.contains(&name) && !t.closing && !t.self_closing {
+        // The second pass also reads HTML kept in a template (Blogger puts the post
+        // body in `<script type="text/template">`).
+        let template = !class_rules
+            && name == "script"
+            && attr(t.attrs, "type").is_some_and(|v| v.eq_ignore_ascii_case("text/template"));
+        if RAW.contains(&name) && !t.closing && !t.self_closing && !template {
             sc.skip_raw(name);
             last = sc.pos();
             continue;
@@ -378,27 +443,29 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
         }
         let (parent, parent_boiler) = stack.last().map_or((0, false), |(_, i, b)| (*i, *b));
         let mut boiler = parent_boiler || BOILER_TAGS.contains(&name) || hidden(t.attrs);
-        let ci = class_and_id(t.attrs);
+        let lists = ClassLists::of(&class_and_id(t.attrs));
         if !boiler
             && class_rules
             && !matches!(name, "body" | "html" | "a" | "article" | "main")
-            && !ci.is_empty()
-            && UNLIKELY.iter().any(|p| ci.contains(p))
-            && !MAYBE.iter().any(|p| ci.contains(p))
+            && lists.has(ClassLists::UNLIKELY)
+            && !lists.has(ClassLists::MAYBE)
         {
             boiler = true;
         }
         let hint = !boiler
             && (attr(t.attrs, "itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
-                || BODY_HINTS.iter().any(|h| ci.contains(h)));
+                || lists.has(ClassLists::BODY));
         nodes.push(Node {
             parent,
             hint,
-            weight: weight_of(&ci),
+            weight: lists.weight(),
             score: 0.0,
             chars: 0,
             link_chars: 0,
             sentences: 0,
+            landmark: matches!(name, "article" | "main")
+                || attr(t.attrs, "role").is_some_and(|r| r.eq_ignore_ascii_case("main")),
+            heading: matches!(name, "h2" | "h3" | "h4" | "h5" | "h6"),
         });
         if name == "a" {
             in_link += 1;
@@ -421,9 +488,7 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
             .collect::<Vec<_>>()
             .join(" ");
         let len = text.chars().count();
-        let prose = len >= 80
-            && b.link_chars * 4 < len
-            && text.ends_with(['.', '!', '?', '。', '»', '"', '”', ':', ')']);
+        let prose = len >= PROSE_CHARS && b.link_chars * 4 < len && text.ends_with(SENTENCE_END);
         let mut n = b.node;
         for _ in 0..MAX_ANCESTORS {
             nodes[n].chars += len;
@@ -564,7 +629,33 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
         }
         false
     };
-    let keep: Vec<bool> = blocks.iter().map(|b| inside(b.node)).collect();
+    let mut keep: Vec<bool> = blocks.iter().map(|b| inside(b.node)).collect();
+    let under = |mut n: usize, m: usize| -> bool {
+        for _ in 0..MAX_STACK {
+            if n == m {
+                return true;
+            }
+            if n == 0 {
+                return false;
+            }
+            n = nodes[n].parent;
+        }
+        false
+    };
+    // Prose elsewhere in the `article` or `main` holding the chosen element is the
+    // article's too (sections split over sibling containers, a lead in a header).
+    let landmark = std::iter::once(best)
+        .chain(ancestors(best))
+        .find(|&a| a != 0 && nodes[a].landmark);
+    if let Some(m) = landmark {
+        for (i, b) in blocks.iter().enumerate() {
+            let (t, len) = &texts[i];
+            let prose = *len >= PROSE_CHARS && b.link_chars * 4 < *len && t.ends_with(SENTENCE_END);
+            if !keep[i] && prose && under(b.node, m) {
+                keep[i] = true;
+            }
+        }
+    }
     let mut lead = vec![false; blocks.len()];
     // The headline and the lead between it and the chosen element: many pages put
     // them in a header outside the article's text container.
@@ -590,6 +681,14 @@ fn extract_with(html: &str, class_rules: bool) -> Option<Extracted> {
         // Link lists inside the article (related stories, tags).
         if b.link_chars * 2 > *len {
             continue;
+        }
+        // A heading right before a link list introduces the list ("Related articles",
+        // "Ähnliche Beiträge"), not the article.
+        if nodes[b.node].heading && *len < 50 && !t.ends_with(['.', '!', '?']) {
+            let next = (i + 1..blocks.len()).find(|&j| texts[j].1 > 0);
+            if next.is_some_and(|j| blocks[j].link_chars * 2 > texts[j].1) {
+                continue;
+            }
         }
         if !text.is_empty() {
             text.push('\n');
@@ -655,6 +754,44 @@ mod tests {
         let page = format!("<body><div class=\"wrapper has-sidebar\">{body}</div></body>");
         let e = extract(&page).expect("an article");
         assert_eq!(e.text.matches("Stoltenberg").count(), 4);
+    }
+
+    #[test]
+    fn prose_elsewhere_in_the_article_joins_the_chosen_element() {
+        let body: String = (0..5).map(|i| format!("<p>{i}: {PARA}</p>")).collect();
+        let page = format!(
+            "<body><nav><a href=/>Home</a></nav><main>\
+             <section><div class=intro><p>The first section says why: {PARA}</p></div></section>\
+             <section><div class=text>{body}</div></section></main>\
+             <p>Outside the main element, a paragraph long enough to count as prose here.</p></body>"
+        );
+        let e = extract(&page).expect("an article");
+        assert!(e.text.contains("The first section says why"), "{}", e.text);
+        assert_eq!(e.text.matches("Stoltenberg").count(), 6);
+        assert!(!e.text.contains("Outside the main element"));
+    }
+
+    #[test]
+    fn a_heading_over_a_link_list_goes_with_the_list() {
+        let body: String = (0..4).map(|i| format!("<p>{i}: {PARA}</p>")).collect();
+        let page = format!(
+            "<body><article>{body}<h2>More on the talks</h2><p>{PARA}</p>\
+             <h3>Related articles</h3><ul><li><a href=/a>One story about the talks in Brussels</a></li>\
+             <li><a href=/b>Another story about the talks in Brussels</a></li></ul></article></body>"
+        );
+        let e = extract(&page).expect("an article");
+        assert!(e.text.contains("More on the talks"), "{}", e.text);
+        assert!(!e.text.contains("Related articles"), "{}", e.text);
+    }
+
+    #[test]
+    fn a_post_kept_in_a_template_is_read_when_nothing_else_is_found() {
+        let page = format!(
+            "<body><h2>Blog</h2><div class=post-body><script type='text/template'>\
+             <p>{PARA}</p><p>{PARA}</p></script></div></body>"
+        );
+        let e = extract(&page).expect("an article");
+        assert_eq!(e.text.matches("Stoltenberg").count(), 2);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! The main content comes from cognate's own linear extractor ([`super::dense`]), or the
 //! `trafilatura` crate when that finds nothing (see [`extract_main`]), run behind guards:
 //! the page is cut at [`MAX_HTML_BYTES`] (reported as `truncated`), pages nested deeper
-//! than [`MAX_DEPTH`] skip the extractors (the crate's tree walks are recursive; a stack
-//! overflow cannot be caught), and a panic inside either is caught.
+//! than [`MAX_DEPTH`] skip the crate (its tree walks are recursive; a stack overflow
+//! cannot be caught; the own extractor's stack and ancestor walks are bounded), and a
+//! panic inside either is caught.
 //! When it fails or finds nothing, a linear tag-stripping pass ([`visible_text`]) stands
 //! in, and the text rules do the boilerplate removal alone.
 //!
@@ -29,7 +30,10 @@
 //! side-by-side run (2 threads, docs/measurements.md) the whole HTML cleaning kept 92.5 % /
 //! dropped 90.3 % (F1 0.914) in 4.85 CPU s for the 990 pages, against 91.2 % / 90.9 %
 //! (F1 0.911) in 10.77 CPU s with the crate (main at bb09043); its rules were tuned on
-//! that same set.
+//! that same set. Later (branch clean-speed2, one run on a loaded machine): 93.9 % / 90.6 %
+//! (F1 0.924, Python trafilatura 0.921) in 2.91 CPU s, against 11.85 s with the crate alone
+//! and 28.29 s for Python in one process; the date for pages whose tags state none now
+//! comes from [`super::date`] instead of a second parse by the crate.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -466,9 +470,15 @@ pub fn extract_main(html: &str, extractor: Extractor) -> Option<Extracted> {
         let result = catch_unwind(AssertUnwindSafe(|| f(html))).ok()??;
         (!result.text.trim().is_empty()).then_some(result)
     };
+    // Only the crate needs the depth check (a scan of the whole page).
+    let crate_extractor = || {
+        (nesting_depth(html) <= MAX_DEPTH)
+            .then(|| guarded(run_extractor))
+            .flatten()
+    };
     match extractor {
-        Extractor::Dense => guarded(super::dense::extract).or_else(|| guarded(run_extractor)),
-        Extractor::Trafilatura => guarded(run_extractor),
+        Extractor::Dense => guarded(super::dense::extract).or_else(crate_extractor),
+        Extractor::Trafilatura => crate_extractor(),
     }
 }
 
@@ -498,18 +508,6 @@ fn run_extractor(html: &str) -> Option<Extracted> {
     })
 }
 
-/// The date the `trafilatura` crate's metadata finds (htmldate's cascade: URL, text,
-/// raw HTML), for pages whose own tags state none: about a third of the evaluation pages,
-/// which would otherwise lose the date the crate used to give them. A panic is caught.
-fn page_date(html: &str) -> Option<chrono::NaiveDate> {
-    catch_unwind(AssertUnwindSafe(|| {
-        let doc = trafilatura::dom::Document::parse(html);
-        trafilatura::metadata::extract_metadata(&doc, &trafilatura::Options::default()).date
-    }))
-    .ok()
-    .flatten()
-}
-
 pub(crate) fn cut_at_char_boundary(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
@@ -521,10 +519,12 @@ pub(crate) fn cut_at_char_boundary(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// Cleans an HTML page.
+/// Cleans an HTML page (`url`: the document's, for a date in it when the page's tags
+/// state none).
 pub fn clean_html(
     html: &str,
     declared_title: Option<&str>,
+    url: Option<&str>,
     options: &CleanOptions,
     recurring: Option<&RecurringLines>,
 ) -> Cleaned {
@@ -545,17 +545,13 @@ pub fn clean_html(
         let (t, b) = visible_text(page);
         (t, b, false)
     } else {
-        let deep = nesting_depth(page) > MAX_DEPTH;
-        match (!deep)
-            .then(|| extract_main(page, options.extractor))
-            .flatten()
-        {
+        match extract_main(page, options.extractor) {
             Some(e) => {
                 if published.is_none() {
                     let date = if e.looked_for_date {
                         e.date
                     } else {
-                        page_date(page)
+                        super::date::fallback_date(page, url)
                     };
                     published =
                         date.and_then(|d| Published::parse(&d.format("%Y-%m-%d").to_string()));

@@ -13,7 +13,8 @@
 //!   repaired ([`entities`]).
 //! * HTML ([`Content::Html`]): main-content extraction ([`html`]: cognate's own linear
 //!   extractor [`dense`], the `trafilatura` crate when it finds nothing), publication
-//!   date from the page's metadata, then the same text rules on the extracted text.
+//!   date from the page's metadata (or, when that states none, from its URL and text:
+//!   [`date`]), then the same text rules on the extracted text.
 //! * Corpus evidence: [`RecurringLines`] counts lines across a batch (or
 //!   [`RecurringWindow`], a rolling window of a stream); [`clean_document_with`] then
 //!   also drops lines seen in many different documents, and far more often than the
@@ -36,6 +37,7 @@
 //! `glued_words` (a token split where a tag was cut out, `pipelineThe` → `pipeline The`:
 //! nothing is lost, but the text differs from the input there).
 
+mod date;
 pub mod dense;
 mod entities;
 pub mod html;
@@ -125,7 +127,13 @@ pub fn clean_document_with(
                 published: None,
             }
         }
-        Content::Html(h) => html::clean_html(h, declared_title.as_deref(), options, recurring),
+        Content::Html(h) => html::clean_html(
+            h,
+            declared_title.as_deref(),
+            doc.url.as_deref(),
+            options,
+            recurring,
+        ),
     }
 }
 

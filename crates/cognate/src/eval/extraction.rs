@@ -63,12 +63,16 @@ pub fn parse_evaldata(json: &str, input: &str) -> Result<Vec<EvalEntry>> {
         .collect())
 }
 
-/// Decodes a page: UTF-8 when valid, otherwise Windows-1252 (a superset of ISO-8859-1
-/// for printable text, which is what the non-UTF-8 pages of the set declare, bar one
-/// Windows-1250 page). Returns the text and whether it was transcoded.
+/// Decodes a page: UTF-8 when valid; otherwise the charset its `<meta>` declares, as
+/// `cognate clean` reads an HTML file (a page declaring UTF-8 with a few invalid bytes
+/// stays UTF-8, the bytes replaced); otherwise Windows-1252 (a superset of ISO-8859-1
+/// for printable text). Returns the text and whether it was not valid UTF-8.
 pub fn decode_html(bytes: &[u8]) -> (String, bool) {
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), false),
+        Err(_) if crate::ingest::meta_charset(bytes).is_some() => {
+            (crate::ingest::decode_html(bytes, None).text, true)
+        }
         Err(_) => (bytes.iter().map(|&b| cp1252(b)).collect(), true),
     }
 }
@@ -506,6 +510,12 @@ mod tests {
         assert!(t);
         assert_eq!(s, "Grüße € “x”");
         assert_eq!(decode_html("ü".as_bytes()), ("ü".to_string(), false));
+        // Declared UTF-8 with one stray byte: the rest stays UTF-8.
+        let mut bytes = "<meta charset=utf-8><p>Nie możemy ".as_bytes().to_vec();
+        bytes.push(0xff);
+        let (s, t) = decode_html(&bytes);
+        assert!(t);
+        assert!(s.contains("Nie możemy"), "{s}");
     }
 
     #[test]

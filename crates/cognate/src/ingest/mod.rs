@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::document::{Location, Origin, Record};
 
+pub(crate) use decode::{decode_html, meta_charset};
 pub use jsonl::read_document_json;
 
 use stream::{Compression, DynRead, Stream};

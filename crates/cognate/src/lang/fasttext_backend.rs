@@ -201,6 +201,10 @@ impl LanguageIdentifier for FastTextIdentifier {
     fn name(&self) -> &str {
         "fasttext-lid176"
     }
+
+    fn trusts_short_samples(&self) -> bool {
+        true
+    }
 }
 
 fn model_error(path: &Path, message: &str) -> Error {
