@@ -8,9 +8,9 @@
 //! and MinHash bands (incremental buckets), the rare-anchor inverted index (incremental
 //! postings), and with an encoder the nearest leads (exact search over the open leads).
 //! Families follow batch's rule: a document joins the family of its strongest copy or
-//! translation when it is judged a copy of that family's representative (the chaining
-//! guard), and two families it links merge only if their representatives are judged
-//! copies. Events follow batch's average linkage of the fitted score over up to 8
+//! translation, and two families it links merge, when their representatives are judged
+//! copies or else more than half of the pairs between their first 8 members are (the
+//! chaining guard). Events follow batch's average linkage of the fitted score over up to 8
 //! articles per side. Storylines: events linked by `related` pairs are listed as such;
 //! a link to an event that has closed is written by the event that closes later. A story
 //! goes on for longer than an event's window, so a closed event leaves a few of its
@@ -111,6 +111,8 @@ pub struct StreamStats {
 
 /// Articles per side that average linkage between two events looks at (as batch).
 const EVENT_LINKAGE_SAMPLE: usize = 8;
+/// Articles per side whose pairs the family guard counts (as batch).
+const FAMILY_LINKAGE_SAMPLE: usize = 8;
 /// Members of a MinHash bucket a new document is compared with (the oldest).
 const BUCKET_PEERS: usize = 4;
 /// Nearest leads per side, for candidates and margins (as batch).
@@ -319,15 +321,7 @@ impl<'p> StreamClusterer<'p> {
             if fa == fb {
                 continue;
             }
-            let (ra, rb) = (
-                self.families[&fa].representative,
-                self.families[&fb].representative,
-            );
-            if self
-                .judge_docs(&self.docs[&ra], &self.docs[&rb])
-                .relation
-                .is_family()
-            {
+            if self.families_vouch(fa, fb) {
                 self.merge_families(fa, fb);
             }
         }
@@ -673,6 +667,40 @@ impl<'p> StreamClusterer<'p> {
             self.by_time.insert((t, keep));
         }
         self.by_seq.insert((s, keep));
+    }
+
+    /// Batch's family guard: two families merge when their representatives are judged
+    /// copies, or else when more than half of the pairs between their first members (by
+    /// rank) are.
+    fn families_vouch(&self, fa: u64, fb: u64) -> bool {
+        let (ra, rb) = (
+            self.families[&fa].representative,
+            self.families[&fb].representative,
+        );
+        if self
+            .judge_docs(&self.docs[&ra], &self.docs[&rb])
+            .relation
+            .is_family()
+        {
+            return true;
+        }
+        let sample = |f: u64| {
+            let mut members = self.families[&f].members.clone();
+            members.sort_by_key(|m| self.docs[m].rank);
+            members.truncate(FAMILY_LINKAGE_SAMPLE);
+            members
+        };
+        let (sa, sb) = (sample(fa), sample(fb));
+        let family_pairs = sa
+            .iter()
+            .flat_map(|i| sb.iter().map(move |j| (i, j)))
+            .filter(|(i, j)| {
+                self.judge_docs(&self.docs[i], &self.docs[j])
+                    .relation
+                    .is_family()
+            })
+            .count();
+        2 * family_pairs > sa.len() * sb.len()
     }
 
     /// Average linkage of the fitted score between two events' samples (as batch).
