@@ -1118,6 +1118,92 @@ mod tests {
         assert!(line("a").get("future_date").is_none());
     }
 
+    /// Copies, edits, truncations and boilerplate variants of the seeds and fixtures
+    /// (undated, in file order): the stream's families are batch's, with both tests of
+    /// the family guard (the representatives, else most pairs of the first members).
+    #[test]
+    fn families_agree_with_batch_on_a_synthetic_corpus() {
+        use crate::eval::synth;
+        use crate::eval::wmt::{WmtDoc, WmtKind};
+        let fixture = |name: &str| {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+            std::fs::read_to_string(dir.join(name)).unwrap()
+        };
+        let texts = [
+            ("000", "it", seed("000")),
+            ("002", "it", seed("002")),
+            ("003", "en", seed("003")),
+            ("en", "en", fixture("clean_en.txt")),
+            ("it", "it", fixture("clean_it.txt")),
+            ("vi", "vi", fixture("clean_vi.txt")),
+        ];
+        let sources: Vec<WmtDoc> = texts
+            .iter()
+            .map(|(id, lang, text)| WmtDoc {
+                id: format!("t/{id}/src"),
+                text: text.clone(),
+                lang: lang.to_string(),
+                family: format!("t/{id}"),
+                file_pair: "t".into(),
+                doc_id: id.to_string(),
+                domain: None,
+                origlang: None,
+                kind: WmtKind::Src,
+            })
+            .collect();
+        let mut corpus = Vec::new();
+        // 800 documents from 6 articles: families large enough that a representative
+        // (a truncation, a heavy edit) is not always judged a copy of another. With the
+        // representatives' test alone, 111 pairs of this corpus disagreed with batch.
+        synth::generate(&sources, 800, 1, &mut corpus).unwrap();
+        let records: Vec<Record> = String::from_utf8(corpus)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                Record::Ok(Document::text(
+                    v["id"].as_str().unwrap(),
+                    v["text"].as_str().unwrap(),
+                ))
+            })
+            .collect();
+        let pipeline = Pipeline::new(Config::default());
+        let entries = pipeline.analyze_records(records.clone());
+        let batch = pipeline.cluster(&entries);
+        let mut stream = StreamClusterer::new(&pipeline, StreamOptions::default());
+        let mut out = Vec::new();
+        for entry in pipeline.analyze_records(records) {
+            stream.push(entry, &mut out);
+        }
+        stream.finish(&mut out);
+        let streamed = lines_of(&out);
+        let family: HashMap<&str, &str> = streamed
+            .iter()
+            .map(|l| (l["id"].as_str().unwrap(), l["family"].as_str().unwrap()))
+            .collect();
+        // Same partition: two documents share a batch family exactly when they share
+        // a stream family.
+        let ids: Vec<String> = entries
+            .iter()
+            .map(|e| match e {
+                Entry::Ok(a) => a.id.clone(),
+                Entry::Failed(_) => unreachable!("every synthetic line reads"),
+            })
+            .collect();
+        let mut disagreements = 0;
+        for i in 0..ids.len() {
+            for j in i + 1..ids.len() {
+                let in_batch = batch.doc_family[i] == batch.doc_family[j];
+                let in_stream = family[ids[i].as_str()] == family[ids[j].as_str()];
+                disagreements += usize::from(in_batch != in_stream);
+            }
+        }
+        assert_eq!(
+            disagreements, 0,
+            "pairs on which stream and batch families differ"
+        );
+    }
+
     fn lines_of(out: &[Emitted]) -> Vec<&Value> {
         out.iter()
             .flat_map(|e| match e {
