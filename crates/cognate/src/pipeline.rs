@@ -586,12 +586,11 @@ impl Pipeline {
                 linkage_sample(x, FAMILY_LINKAGE_SAMPLE, rank),
                 linkage_sample(y, FAMILY_LINKAGE_SAMPLE, rank),
             );
-            let family_pairs = sa
-                .iter()
-                .flat_map(|&i| sb.iter().map(move |&j| (i, j)))
-                .filter(|&(i, j)| judge_pair(i, j).relation.is_family())
-                .count();
-            2 * family_pairs > sa.len() * sb.len()
+            crate::score::mostly_family(
+                sa.iter()
+                    .flat_map(|&i| sb.iter().map(move |&j| (i, j)))
+                    .map(|(i, j)| judge_pair(i, j)),
+            )
         });
 
         // Families in order of their first member; each with its representative.
@@ -756,10 +755,10 @@ impl Pipeline {
 }
 
 /// Articles per side that average linkage between two events looks at.
-const EVENT_LINKAGE_SAMPLE: usize = 8;
+pub(crate) const EVENT_LINKAGE_SAMPLE: usize = 8;
 /// Articles per side whose pairs the family guard counts when the representatives
 /// are not judged copies.
-const FAMILY_LINKAGE_SAMPLE: usize = 8;
+pub(crate) const FAMILY_LINKAGE_SAMPLE: usize = 8;
 
 /// The first `n` members of a group by rank (earliest, then most complete).
 fn linkage_sample<K: Ord>(

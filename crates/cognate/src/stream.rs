@@ -41,7 +41,9 @@ use serde_json::{Value, json};
 use crate::cluster::{Edge, Group, group, members_by_group, stable_id};
 use crate::document::FailedDocument;
 use crate::output::{Placement, document_record, failed_record};
-use crate::pipeline::{Analysis, Entry, Pipeline, family_strength};
+use crate::pipeline::{
+    Analysis, EVENT_LINKAGE_SAMPLE, Entry, FAMILY_LINKAGE_SAMPLE, Pipeline, family_strength,
+};
 use crate::score::{AnchorWeights, ArticleView, Judgement, Relation, judge, signals};
 
 /// Settings of the stream.
@@ -109,10 +111,6 @@ pub struct StreamStats {
     pub peak_storyline_documents: u64,
 }
 
-/// Articles per side that average linkage between two events looks at (as batch).
-const EVENT_LINKAGE_SAMPLE: usize = 8;
-/// Articles per side whose pairs the family guard counts (as batch).
-const FAMILY_LINKAGE_SAMPLE: usize = 8;
 /// Members of a MinHash bucket a new document is compared with (the oldest).
 const BUCKET_PEERS: usize = 4;
 /// Nearest leads per side, for candidates and margins (as batch).
@@ -691,16 +689,11 @@ impl<'p> StreamClusterer<'p> {
             members
         };
         let (sa, sb) = (sample(fa), sample(fb));
-        let family_pairs = sa
-            .iter()
-            .flat_map(|i| sb.iter().map(move |j| (i, j)))
-            .filter(|(i, j)| {
-                self.judge_docs(&self.docs[i], &self.docs[j])
-                    .relation
-                    .is_family()
-            })
-            .count();
-        2 * family_pairs > sa.len() * sb.len()
+        crate::score::mostly_family(
+            sa.iter()
+                .flat_map(|i| sb.iter().map(move |j| (i, j)))
+                .map(|(i, j)| self.judge_docs(&self.docs[i], &self.docs[j])),
+        )
     }
 
     /// Average linkage of the fitted score between two events' samples (as batch).

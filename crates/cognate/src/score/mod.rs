@@ -446,6 +446,17 @@ fn scale_score(s: &Signals) -> (f32, f32) {
     }
 }
 
+/// Whether two families vouch for each other when their representatives are not judged
+/// copies: more than half of the judged pairs between their first members are.
+pub fn mostly_family(judged: impl IntoIterator<Item = Judgement>) -> bool {
+    let (mut family, mut n) = (0usize, 0usize);
+    for j in judged {
+        family += usize::from(j.relation.is_family());
+        n += 1;
+    }
+    2 * family > n
+}
+
 /// Whether two groups of articles are one event by average linkage: the mean score
 /// of the judged pairs between them is at most the mean of their cuts.
 pub fn linked_on_average(judged: impl IntoIterator<Item = Judgement>) -> bool {
