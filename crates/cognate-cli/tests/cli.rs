@@ -382,3 +382,58 @@ fn clean_drops_recurring_lines_unless_no_recurring() {
         }
     }
 }
+
+#[test]
+fn semeval_refit_from_saved_signals_matches_the_full_run() {
+    // Twelve pairs; one pair id occurs twice with other texts and ratings, as 40 ids
+    // do in the task's training set: each occurrence must keep its own signals.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("pairs.csv");
+    let mut f = std::fs::File::create(&csv).unwrap();
+    writeln!(f, "pair_id,lang1,lang2,text1,text2,Overall").unwrap();
+    let story = |k: usize| {
+        format!(
+            "Minister Anna Berg{k} met delegates of Ostland{k} in Brussels on {} March. \
+             The talks on grain exports lasted {} hours and ended without agreement.",
+            k + 2,
+            3 * k + 1
+        )
+    };
+    for i in 0..12 {
+        let a = story(i);
+        let (b, overall) = if i % 2 == 0 {
+            (story(i).replace("talks", "meeting"), 1.2)
+        } else {
+            (story(i + 20), 3.8)
+        };
+        let id = if i == 7 {
+            "100_101".to_string()
+        } else {
+            format!("{}_{}", 10 * i, 10 * i + 1)
+        };
+        writeln!(f, "{id},en,en,\"{a}\",\"{b}\",{overall}").unwrap();
+    }
+    drop(f);
+    let signals = dir.path().join("signals.jsonl");
+    let csv_arg = csv.to_str().unwrap();
+    let common = ["eval", "semeval", csv_arg, "--no-model", "--folds", "3"];
+    let full = cognate(&[&common[..], &["--signals", signals.to_str().unwrap()]].concat());
+    assert!(
+        full.status.success(),
+        "{}",
+        String::from_utf8_lossy(&full.stderr)
+    );
+    let refit = cognate(&[&common[..], &["--from-signals", signals.to_str().unwrap()]].concat());
+    assert!(
+        refit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&refit.stderr)
+    );
+    let tables = |o: &Output| {
+        let s = String::from_utf8_lossy(&o.stdout).to_string();
+        s[s.find("cross-validation")
+            .expect("a cross-validation table")..]
+            .to_string()
+    };
+    assert_eq!(tables(&full), tables(&refit));
+}

@@ -83,7 +83,8 @@ pub struct SemevalArgs {
     folds: usize,
     #[arg(long, default_value_t = 2022)]
     seed: u64,
-    /// Write each pair's signals as JSON lines (`{"pair_id", "signals"}`) to FILE.
+    /// Write each pair's signals as JSON lines (`{"pair_id", "signals", "lead_product",
+    /// "text_product"}`: the embedding products the model weighs) to FILE.
     #[arg(long, value_name = "FILE")]
     signals: Option<PathBuf>,
     /// Read the signals from such a file instead of computing them (refits in seconds;
@@ -290,9 +291,13 @@ fn run_semeval(a: SemevalArgs) -> Result<()> {
         let mut file =
             AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
         for (p, s) in pairs.iter().zip(&signals) {
+            // The embedding products, which `Signals` never writes, go beside them so
+            // that a refit from this file can weigh them.
             cognate::output::write_line(
                 &mut file,
-                &serde_json::json!({"pair_id": p.pair_id, "signals": s}),
+                &serde_json::json!({"pair_id": p.pair_id, "signals": s,
+                    "lead_product": s.lead_product.as_deref(),
+                    "text_product": s.text_product.as_deref()}),
             )?;
         }
         file.commit()?;
@@ -452,15 +457,15 @@ fn clustering_check(
     let position: HashMap<usize, usize> = docs.iter().enumerate().map(|(k, &i)| (i, k)).collect();
     let clustering = pipeline.cluster(&entries);
     let event = |i: usize| clustering.family_event[clustering.doc_family[position[&i]] as usize];
-    let side_of: HashMap<&str, (usize, usize)> = pairs
+    // By position, not by pair id: an id can occur twice with other texts.
+    let (originals, original_sides): (Vec<semeval::SemevalPair>, Vec<(usize, usize)>) = pairs
         .iter()
         .zip(sides)
-        .map(|(p, s)| (p.pair_id.as_str(), *s))
-        .collect();
-    let originals: Vec<semeval::SemevalPair> =
-        pairs.iter().filter(|p| !p.augmented).cloned().collect();
-    semeval::ClusteringCheck::of(&originals, |p| {
-        let (i, j) = side_of[p.pair_id.as_str()];
+        .filter(|(p, _)| !p.augmented)
+        .map(|(p, s)| (p.clone(), *s))
+        .unzip();
+    semeval::ClusteringCheck::of(&originals, |k, _| {
+        let (i, j) = original_sides[k];
         event(i) == event(j)
     })
 }
@@ -471,10 +476,16 @@ fn read_signals(path: &Path, pairs: &[semeval::SemevalPair]) -> Result<Vec<Signa
     struct Line {
         pair_id: String,
         signals: Signals,
+        #[serde(default)]
+        lead_product: Option<Vec<f32>>,
+        #[serde(default)]
+        text_product: Option<Vec<f32>>,
     }
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut by_id: HashMap<String, Signals> = HashMap::new();
+    // A pair id can occur more than once in the CSV (40 ids in the training set, 37 of
+    // them with other texts the second time): the n-th line of an id is its n-th pair's.
+    let mut by_id: HashMap<String, std::collections::VecDeque<Signals>> = HashMap::new();
     for (n, line) in text
         .lines()
         .enumerate()
@@ -482,14 +493,17 @@ fn read_signals(path: &Path, pairs: &[semeval::SemevalPair]) -> Result<Vec<Signa
     {
         let l: Line = serde_json::from_str(line)
             .with_context(|| format!("{}:{}: not a signals line", path.display(), n + 1))?;
-        by_id.insert(l.pair_id, l.signals);
+        let mut signals = l.signals;
+        signals.lead_product = l.lead_product.map(Into::into);
+        signals.text_product = l.text_product.map(Into::into);
+        by_id.entry(l.pair_id).or_default().push_back(signals);
     }
     pairs
         .iter()
         .map(|p| {
             by_id
-                .get(&p.pair_id)
-                .cloned()
+                .get_mut(&p.pair_id)
+                .and_then(|q| q.pop_front())
                 .with_context(|| format!("{}: no signals for pair {}", path.display(), p.pair_id))
         })
         .collect()

@@ -51,6 +51,16 @@ impl LeadVector {
         dot as f32 * self.scale * other.scale
     }
 
+    /// The componentwise product of two vectors (the terms of their cosine).
+    pub fn product(&self, other: &LeadVector) -> Vec<f32> {
+        let scale = self.scale * other.scale;
+        self.values
+            .iter()
+            .zip(other.values.iter())
+            .map(|(&a, &b)| (a as i32 * b as i32) as f32 * scale)
+            .collect()
+    }
+
     /// The quantised components.
     pub fn values(&self) -> &[i8] {
         &self.values

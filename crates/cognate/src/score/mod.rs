@@ -6,6 +6,8 @@ pub mod model;
 pub mod trees;
 pub mod weights;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::features::embedding::LeadVector;
@@ -118,6 +120,14 @@ pub struct Signals {
     pub sentence_matched_share: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentence_order: Option<f32>,
+    /// The componentwise products of the two lead embeddings and of the two whole-text
+    /// embeddings (their sums are `encoder_cosine` and `text_cosine`): what the fitted
+    /// model weighs dimension by dimension ([`model::ProductWeights`]). Never written
+    /// out: 384 numbers each.
+    #[serde(skip)]
+    pub lead_product: Option<Arc<[f32]>>,
+    #[serde(skip)]
+    pub text_product: Option<Arc<[f32]>>,
 }
 
 /// Thresholds that turn signals into relations. Read from JSON with every field
@@ -235,6 +245,8 @@ impl Signals {
         );
         if a.text.len() == b.text.len() && !a.text.is_empty() {
             self.text_cosine = Some(a.text.dot(&b.text));
+            let (x, y) = (a.text.as_slice(), b.text.as_slice());
+            self.text_product = Some(x.iter().zip(y).map(|(p, q)| p * q).collect());
         }
         if a.lead.len() == b.lead.len() && !a.lead.is_empty() {
             self.headline_lead_cosine = Some(a.lead.dot(&b.lead));
@@ -363,6 +375,10 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
         (Some(x), Some(y)) => Some(x.cosine(y)),
         _ => None,
     };
+    let lead_product = match (a.lead, b.lead) {
+        (Some(x), Some(y)) => Some(Arc::from(x.product(y))),
+        _ => None,
+    };
     let (na_, nb_) = if same_language {
         (a.neighbourhood_same, b.neighbourhood_same)
     } else {
@@ -375,6 +391,7 @@ pub fn signals(a: &ArticleView, b: &ArticleView, weights: &AnchorWeights) -> Sig
     Signals {
         encoder_cosine,
         encoder_margin,
+        lead_product,
         same_language,
         exact_duplicate: fa.exact == fb.exact && fa.tokens > 0,
         lexical_jaccard,
